@@ -1,0 +1,46 @@
+"""``gkaudit parse``: print the canonical model of a report."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from audit.extract import UnreadableError
+from audit.parse import parse_path
+from audit.schema import SECTION_BY_ID
+
+
+@click.command()
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出（见 spec/cli.md）。")
+def parse(path: str, as_json: bool) -> None:
+    """解析一份年度报告，输出章节、表格单元格和解析异常。"""
+    try:
+        report = parse_path(path)
+    except UnreadableError as exc:
+        click.echo(f"无法读取 {path}：{exc}", err=True)
+        sys.exit(2)
+    if as_json:
+        click.echo(json.dumps(report.to_parse_json(), ensure_ascii=False))
+        return
+    click.echo(f"文件：{report.source}")
+    click.echo(f"机关：{report.agency or '（未识别）'}  年度：{report.year or '（未识别）'}  "
+               f"类型：{'政府' if report.level == 'government' else '部门'}  格式：{report.format}版")
+    if not report.readable:
+        click.echo(f"无法机读：{report.unreadable_reason}")
+    click.echo("章节：")
+    for sid, sec in report.sections.items():
+        mark = "✓" if sec.present else "✗ 缺失"
+        click.echo(f"  {SECTION_BY_ID[sid].canonical:<24} {mark} {sec.title or ''}")
+    filled = sum(1 for c in report.cells.values() if c.value is not None)
+    click.echo(f"单元格：{filled}/{len(report.cells)} 已读取")
+    for table in ("t2", "t3", "t4"):
+        missing = [cid for cid, c in report.cells.items() if cid.startswith(table + ".") and c.value is None]
+        if missing:
+            click.echo(f"  {table} 缺失 {len(missing)} 个：{', '.join(missing[:8])}{' …' if len(missing) > 8 else ''}")
+    if report.anomalies:
+        click.echo(f"解析异常（{len(report.anomalies)}）：")
+        for a in report.anomalies:
+            click.echo(f"  [{a.kind}] {a.locator or ''} {a.detail}")
