@@ -8,6 +8,7 @@ sequence of paragraphs and tables (grids of cell strings). The label-driven pars
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -167,3 +168,23 @@ class Finding(BaseModel):
         if self.title:
             out["title"] = self.title
         return out
+
+
+@dataclass
+class AuditContext:
+    """What a check knows beyond the document itself.
+
+    ``previous`` is last year's report of the same agency (CY01–CY04); ``published_on`` the page's
+    发布日期 (TL01); ``local_deadline`` an earlier configured publication deadline for this agency;
+    ``copies`` the cross-agency near-duplicates found by the store (CY05), each a dict with
+    ``section``, ``other_agency``, ``other_source``, ``similarity`` and ``cluster``;
+    ``http_status`` the last status of the document's URL when re-checked (TL04);
+    ``missing_report`` is set by the store for an agency without a report after its deadline (TL02).
+    """
+
+    previous: Report | None = None
+    published_on: date | None = None
+    local_deadline: date | None = None
+    copies: list[dict] = field(default_factory=list)
+    http_status: int | None = None
+    missing_report: bool = False
