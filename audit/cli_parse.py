@@ -26,8 +26,10 @@ def parse(path: str, as_json: bool) -> None:
         click.echo(json.dumps(report.to_parse_json(), ensure_ascii=False))
         return
     click.echo(f"文件：{report.source}")
-    click.echo(f"机关：{report.agency or '（未识别）'}  年度：{report.year or '（未识别）'}  "
-               f"类型：{'政府' if report.level == 'government' else '部门'}  格式：{report.format}版")
+    click.echo(
+        f"机关：{report.agency or '（未识别）'}  年度：{report.year or '（未识别）'}  "
+        f"类型：{'政府' if report.level == 'government' else '部门'}  格式：{report.format}版"
+    )
     if not report.readable:
         click.echo(f"无法机读：{report.unreadable_reason}")
     click.echo("章节：")
@@ -39,7 +41,9 @@ def parse(path: str, as_json: bool) -> None:
     for table in ("t2", "t3", "t4"):
         missing = [cid for cid, c in report.cells.items() if cid.startswith(table + ".") and c.value is None]
         if missing:
-            click.echo(f"  {table} 缺失 {len(missing)} 个：{', '.join(missing[:8])}{' …' if len(missing) > 8 else ''}")
+            click.echo(
+                f"  {table} 缺失 {len(missing)} 个：{', '.join(missing[:8])}{' …' if len(missing) > 8 else ''}"
+            )
     if report.anomalies:
         click.echo(f"解析异常（{len(report.anomalies)}）：")
         for a in report.anomalies:

@@ -108,10 +108,19 @@ T2_2021: tuple[T2Block, ...] = (
     T2Block(
         "B1",
         "第二十条第（一）项",
-        (ColumnDef("made", "本年制发件数"), ColumnDef("repealed", "本年废止件数"), ColumnDef("valid", "现行有效件数")),
+        (
+            ColumnDef("made", "本年制发件数"),
+            ColumnDef("repealed", "本年废止件数"),
+            ColumnDef("valid", "现行有效件数"),
+        ),
         (RowDef("reg", "规章"), RowDef("norm", "行政规范性文件", ("规范性文件",))),
     ),
-    T2Block("B2", "第二十条第（五）项", (ColumnDef("decisions", "本年处理决定数量"),), (RowDef("license", "行政许可"),)),
+    T2Block(
+        "B2",
+        "第二十条第（五）项",
+        (ColumnDef("decisions", "本年处理决定数量"),),
+        (RowDef("license", "行政许可"),),
+    ),
     T2Block(
         "B3",
         "第二十条第（六）项",
@@ -289,8 +298,6 @@ def all_cells(fmt: str) -> tuple[str, ...]:
 def expected_format(year: int | None) -> str:
     """Return the format a report of ``year`` must use (2019 trial form for 2019–2020)."""
     return FORMAT_2019 if year is not None and year <= 2020 else FORMAT_2021
-
-
 
 
 def describe_cell(cell_id: str) -> str:
