@@ -1,0 +1,521 @@
+"""PDF reader: turns a PDF with a text layer into paragraphs and tables (pdfplumber).
+
+How a page is read:
+
+* Tables are found from ruling lines (``find_tables`` with the ``lines`` strategy, which also
+  uses the edges of drawn rectangles, as WPS and Word export them). Real reports often frame
+  running text in the same ruled box as a table (one full-width cell per text line): such
+  full-width single-cell rows at the top or bottom of a found table are given back to the running
+  text; a table with a single column is no table at all. Block captions like
+  ``第二十条第（一）项`` stay in the table.
+* Pages without ruling lines fall back to a text strategy: lines whose words are separated by
+  wide gaps become table rows (cells split at the gaps), as the text reader does with runs of
+  spaces.
+* Everything outside the kept tables is running text: text lines in reading order, merged into
+  paragraphs (a paragraph starts at an indented line, after a short line or after a wide vertical
+  gap; a paragraph broken by a page break is joined again). Page numbers printed as headers or
+  footers (``- 3 -``, ``— 3 —``, ``第3页 共8页``, ``3/8``) are dropped.
+* Text inside a cell that was wrapped over several lines is joined without a space between CJK
+  characters (a space is kept between two Latin letters or digits). Spaces that justified text
+  puts between CJK characters are removed.
+* A table continued on the next page (the next page starts with a table and nothing but the page
+  footer/header lies between) is joined into one table with ``row_pages`` telling each row's
+  page. A merged label cell cut in two by the page break (``（四）无`` / ``法提供``) is joined
+  again when the continuation does not start a new numbered label.
+* Merged cells: the text stands in the cell's first (top-left) position and the spanned
+  positions are ``""`` so that columns stay aligned.
+
+Unreadable documents (no text layer, broken font encoding) come back with a problem of kind
+``unreadable`` and whatever was read; a PDF that cannot be opened raises ``UnreadableError``.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import statistics
+from dataclasses import dataclass, field
+from typing import Any
+
+from audit.model import Block, IntermediateDoc
+
+TABLE_SETTINGS: dict[str, Any] = {
+    "vertical_strategy": "lines",
+    "horizontal_strategy": "lines",
+    "snap_tolerance": 3,
+    "join_tolerance": 3,
+    "intersection_tolerance": 3,
+    "edge_min_length": 3,
+}
+
+_CJK = r"\u2e80-\u2fff\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
+_CJK_RE = re.compile(f"[{_CJK}]")
+_CJK_SPACE_RE = re.compile(f"(?<=[{_CJK}])[ \t\u00a0]+(?=[{_CJK}])")
+_PAGE_NUMBER_RES = [
+    re.compile(r"^[-—–－‐_~·•\s]*\d{1,4}[-—–－‐_~·•\s]*$"),
+    re.compile(r"^第\s*\d{1,4}\s*页(\s*[/，,]?\s*共\s*\d{1,4}\s*页)?$"),
+    re.compile(r"^共\s*\d{1,4}\s*页\s*第\s*\d{1,4}\s*页$"),
+    re.compile(r"^\d{1,4}\s*/\s*\d{1,4}$"),
+    re.compile(r"^(page|Page|PAGE)\s*\d{1,4}(\s*(of|/)\s*\d{1,4})?$"),
+]
+# A table block caption row that stays inside the table (第二十条第（一）项).
+_CAPTION_RE = re.compile(r"^第[一二三四五六七八九十百\d]+条")
+# A cell that starts a new numbered label: 一、 （四） (4) 4. 4、 ①
+_NUMBERED_RE = re.compile(r"^\s*(?:[（(]?[一二三四五六七八九十]+[)）、.．]|[（(]\d+[)）]|\d+\s*[.、．]|[①-⑳])")
+_CID_RE = re.compile(r"\(cid:\d+\)")
+
+
+class _Unopenable(Exception):
+    """Internal: pdfplumber could not open the bytes."""
+
+
+@dataclass
+class _Line:
+    """A text line on a page outside the kept tables."""
+
+    text: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    size: float
+
+
+@dataclass
+class _Table:
+    """A table found on one page: its grid (None = spanned position) and where it is."""
+
+    grid: list[list[str | None]]
+    top: float
+    bottom: float
+    page: int
+    row_pages: list[int] = field(default_factory=list)
+    x0: float = 0.0
+    x1: float = 0.0
+
+
+def join_cell_lines(text: str) -> str:
+    """Return cell (or line) text with its line breaks joined.
+
+    A line break between two CJK characters (or CJK and punctuation) is dropped; between two
+    Latin letters or digits it becomes a space. Spaces that justified text leaves between CJK
+    characters are removed; other runs of whitespace become one space.
+    """
+    if not text:
+        return ""
+    parts = [p.strip() for p in text.split("\n")]
+    out = ""
+    for part in parts:
+        if not part:
+            continue
+        if out and out[-1].isascii() and out[-1].isalnum() and part[0].isascii() and part[0].isalnum():
+            out += " "
+        out += part
+    out = _CJK_SPACE_RE.sub("", out)
+    return re.sub(r"[ \t\u00a0]{2,}", " ", out).strip()
+
+
+def is_page_number(text: str) -> bool:
+    """Return True when a text line is a printed page number (header or footer), not content."""
+    s = text.strip()
+    if not s:
+        return False
+    return any(rx.match(s) for rx in _PAGE_NUMBER_RES)
+
+
+def _char_in(obj: dict, boxes: list[tuple[float, float, float, float]]) -> bool:
+    """Return True when the centre of a pdfplumber object lies in one of the boxes."""
+    cx = (obj["x0"] + obj["x1"]) / 2
+    cy = (obj["top"] + obj["bottom"]) / 2
+    return any(x0 <= cx <= x1 and top <= cy <= bottom for x0, top, x1, bottom in boxes)
+
+
+def _is_text_row(row: list[str | None]) -> bool:
+    """Return True when a grid row is one full-width cell (a framed line of running text)."""
+    filled = [c for c in row if c is not None]
+    return len(filled) <= 1 and (len(row) == 1 or row[0] is not None or not any(filled))
+
+
+def _kept_rows(grid: list[list[str | None]]) -> tuple[int, int] | None:
+    """Return the (first, last) index of the rows that form a real table, or None."""
+    if not grid or max(len(r) for r in grid) < 2:
+        return None
+    first, last = 0, len(grid) - 1
+    while first <= last and _is_text_row(grid[first]) and not _CAPTION_RE.match(
+        join_cell_lines(grid[first][0] or "")
+    ):
+        first += 1
+    while last >= first and _is_text_row(grid[last]) and not _CAPTION_RE.match(
+        join_cell_lines(grid[last][0] or "")
+    ):
+        last -= 1
+    if first > last:
+        return None
+    if not any(len([c for c in r if c]) >= 2 for r in grid[first:last + 1]):
+        return None
+    return first, last
+
+
+def _page_tables(page: Any, page_no: int) -> list[_Table]:
+    """Return the ruled tables of a page (text rows around them given back to running text)."""
+    tables: list[_Table] = []
+    for found in page.find_tables(TABLE_SETTINGS):
+        grid = found.extract(x_tolerance=1.5)
+        span = _kept_rows(grid)
+        if span is None:
+            continue
+        first, last = span
+        tops: list[float] = []
+        bottoms: list[float] = []
+        for row in found.rows[first:last + 1]:
+            for cell in row.cells:
+                if cell is not None:
+                    tops.append(cell[1])
+                    bottoms.append(cell[3])
+        top = min(tops) if tops else found.bbox[1]
+        bottom = max(bottoms) if bottoms else found.bbox[3]
+        kept = grid[first:last + 1]
+        tables.append(_Table(grid=kept, top=top, bottom=bottom, page=page_no, row_pages=[page_no] * len(kept),
+                             x0=found.bbox[0], x1=found.bbox[2]))
+    return tables
+
+
+def _page_lines(page: Any, boxes: list[tuple[float, float, float, float]]) -> list[_Line]:
+    """Return the text lines of a page outside the given boxes, top to bottom."""
+    outside = page.filter(lambda obj: obj.get("object_type") != "char" or not _char_in(obj, boxes))
+    lines: list[_Line] = []
+    for ln in outside.extract_text_lines(x_tolerance=1.5, return_chars=True):
+        chars = ln.get("chars") or []
+        sizes = [c.get("size", 0) for c in chars if c.get("text", " ").strip()]
+        size = statistics.median(sizes) if sizes else 10.0
+        text = ln["text"]
+        if not text.strip():
+            continue
+        lines.append(_Line(text=text, x0=ln["x0"], x1=ln["x1"], top=ln["top"], bottom=ln["bottom"], size=size))
+    lines.sort(key=lambda item: (round(item.top), item.x0))
+    return lines
+
+
+def _drop_page_furniture(lines: list[_Line], height: float) -> list[_Line]:
+    """Return the lines without printed page numbers (headers and footers)."""
+    kept = []
+    for ln in lines:
+        if is_page_number(ln.text):
+            in_margin = ln.top < height * 0.12 or ln.bottom > height * 0.88
+            dashed = not ln.text.strip().isdigit()
+            if in_margin or dashed:
+                continue
+        kept.append(ln)
+    return kept
+
+
+# --- text-strategy fallback for pages without ruling lines ---------------------------------------
+
+
+def _split_line_cells(page: Any, ln: _Line) -> list[str]:
+    """Return the cells of a text line split at wide horizontal gaps (≥ 1.8 character widths)."""
+    chars = [
+        c for c in page.chars
+        if c["top"] >= ln.top - 1 and c["bottom"] <= ln.bottom + 1 and c["x0"] >= ln.x0 - 1 and c["x1"] <= ln.x1 + 1
+        and c["text"].strip()
+    ]
+    chars.sort(key=lambda c: c["x0"])
+    cells: list[str] = []
+    current = ""
+    prev_x1: float | None = None
+    for c in chars:
+        gap = c["x0"] - prev_x1 if prev_x1 is not None else 0.0
+        if prev_x1 is not None and gap >= 1.8 * ln.size:
+            cells.append(current)
+            current = ""
+        elif prev_x1 is not None and gap > 0.25 * ln.size and current and current[-1].isascii() and c["text"].isascii():
+            current += " "
+        current += c["text"]
+        prev_x1 = c["x1"]
+    if current:
+        cells.append(current)
+    return [join_cell_lines(c) for c in cells]
+
+
+def _text_tables(page: Any, lines: list[_Line], page_no: int) -> tuple[list[_Table], list[_Line]]:
+    """Return tables built from gap-separated text lines, and the lines that remain running text.
+
+    A run of at least two lines each split into ≥ 3 cells, one of them a number, is a table; a
+    single-cell line between two such lines (a wrapped label) belongs to the table as well.
+    """
+    split = [_split_line_cells(page, ln) for ln in lines]
+
+    def tabular(cells: list[str]) -> bool:
+        return len(cells) >= 3 and any(re.fullmatch(r"[\d.,]+", c.replace(" ", "")) for c in cells)
+
+    flags = [tabular(c) for c in split]
+    tables: list[_Table] = []
+    rest: list[_Line] = []
+    i = 0
+    while i < len(lines):
+        if not flags[i]:
+            rest.append(lines[i])
+            i += 1
+            continue
+        j = i
+        members = [i]
+        while True:
+            k = j + 1
+            # allow up to two non-tabular (wrapped label) lines between tabular ones
+            while k < len(lines) and not flags[k] and k - j <= 2:
+                k += 1
+            if k < len(lines) and flags[k]:
+                members.extend(range(j + 1, k + 1))
+                j = k
+            else:
+                break
+        tab_count = sum(1 for m in members if flags[m])
+        if tab_count >= 2:
+            grid: list[list[str | None]] = [list(split[m]) for m in members]
+            tables.append(_Table(grid=grid, top=lines[i].top, bottom=lines[j].bottom, page=page_no,
+                                 row_pages=[page_no] * len(grid)))
+        else:
+            rest.extend(lines[m] for m in members)
+        i = j + 1
+    rest.sort(key=lambda item: (round(item.top), item.x0))
+    return tables, rest
+
+
+# --- paragraphs -----------------------------------------------------------------------------------
+
+
+def _margins(lines: list[_Line]) -> tuple[float, float]:
+    """Return the body's left and right text edges (most common line start, high line end)."""
+    if not lines:
+        return 0.0, 0.0
+    starts = sorted(round(ln.x0) for ln in lines)
+    left = statistics.mode(starts) if len(starts) > 2 else starts[0]
+    left = min(left, starts[0] + 0.0) if starts.count(starts[0]) >= 2 else left
+    ends = sorted(ln.x1 for ln in lines)
+    right = ends[int(len(ends) * 0.8)] if len(ends) > 3 else ends[-1]
+    return float(left), float(right)
+
+
+def _starts_paragraph(prev: _Line | None, ln: _Line, left: float, right: float) -> bool:
+    """Return True when line ``ln`` starts a new paragraph after ``prev`` on the same page."""
+    if prev is None:
+        return True
+    size = max(ln.size, 1.0)
+    if ln.x0 > left + 0.8 * size:  # indented first line, centred title
+        return True
+    if prev.x1 < right - 1.5 * size:  # the previous line ended short
+        return True
+    gap = ln.top - prev.bottom
+    if gap > 1.5 * max(prev.bottom - prev.top, size):
+        return True
+    return False
+
+
+# --- the document ---------------------------------------------------------------------------------
+
+
+def _join_tables(a: _Table, b: _Table) -> None:
+    """Append table ``b`` (continued on the next page) to ``a``, mending a label cut by the break."""
+    if b.grid and a.grid and len(b.grid[0]) == len(a.grid[-1]):
+        first = b.grid[0]
+        for j, cell in enumerate(first):
+            if not cell or not cell.strip() or _NUMBERED_RE.match(cell) or not _CJK_RE.search(cell):
+                continue
+            # the cell above: nearest non-None cell in column j of a, scanning up from the bottom
+            k = len(a.grid) - 1
+            while k >= 0 and j < len(a.grid[k]) and a.grid[k][j] is None:
+                k -= 1
+            if k < 0 or j >= len(a.grid[k]):
+                continue
+            above = a.grid[k][j]
+            if not above or not _CJK_RE.search(above) or re.fullmatch(r"[\d.,\s]+", above):
+                continue
+            # the continuation must itself be a merged cell or the cell above must be (vertical span)
+            spans_down = len(b.grid) > 1 and j < len(b.grid[1]) and b.grid[1][j] is None
+            spanned_above = k < len(a.grid) - 1
+            if not (spans_down or spanned_above or _looks_cut(above)):
+                continue
+            a.grid[k][j] = above + "\n" + cell
+            first[j] = ""
+    a.grid.extend(b.grid)
+    a.row_pages.extend(b.row_pages)
+    a.bottom = b.bottom
+
+
+def _looks_cut(text: str) -> bool:
+    """Return True when a label looks cut off (a numbered group label of at most 3 characters)."""
+    s = join_cell_lines(text)
+    m = _NUMBERED_RE.match(s)
+    return bool(m) and len(s) - m.end() <= 3
+
+
+def _clean_grid(grid: list[list[str | None]]) -> list[list[str]]:
+    """Return the grid as strings: joined cell lines, ``""`` for spanned positions."""
+    return [[join_cell_lines(c) if c else "" for c in row] for row in grid]
+
+
+def _text_stats(text: str) -> tuple[int, int, int, int]:
+    """Return (cid placeholders, CJK characters, private-use/unassigned characters, visible chars)."""
+    cids = len(_CID_RE.findall(text))
+    rest = _CID_RE.sub("", text)
+    visible = [ch for ch in rest if not ch.isspace()]
+    cjk = sum(1 for ch in visible if _CJK_RE.match(ch) and "\u3400" <= ch)
+    import unicodedata
+
+    bad = sum(1 for ch in visible if unicodedata.category(ch) in ("Co", "Cn", "Cs") or ch == "\ufffd")
+    return cids, cjk, bad, len(visible)
+
+
+def unreadable_reason(text: str, pages_with_images: int = 0) -> str | None:
+    """Return a Chinese reason why extracted text is not a usable Chinese report, or None if it is.
+
+    The text is unusable when there is (almost) none, when it is mostly ``(cid:NN)`` placeholders
+    or private-use/unassigned code points (a font without a usable ToUnicode map), or when it has
+    too few CJK characters for a Chinese report (a font whose codes decode to Latin garbage).
+    """
+    cids, cjk, bad, visible = _text_stats(text)
+    total = cids + visible
+    if total < 20:
+        if pages_with_images:
+            return "PDF 没有文字层（可能是扫描图片），无法机读，需要人工核对或 OCR"
+        return "PDF 中没有可提取的文字，无法机读"
+    if cids / total > 0.05:
+        return f"PDF 字体编码损坏，文字无法解码（{cids} 个字符只有字形编号，没有对应汉字）"
+    if bad / max(visible, 1) > 0.05:
+        return "PDF 字体编码损坏，提取出的文字为私用区或未分配的码位（乱码）"
+    if cjk < 50 or cjk / max(visible, 1) < 0.2:
+        return f"PDF 提取出的文字几乎没有汉字（{cjk}/{visible}），字体编码可能损坏，无法机读"
+    return None
+
+
+def read_pdf(data: bytes, source: str) -> IntermediateDoc:
+    """Read a PDF into paragraphs and tables in reading order.
+
+    Raises:
+        UnreadableError: the bytes cannot be opened as a PDF at all.
+    """
+    import pdfplumber
+
+    from audit.extract import UnreadableError
+
+    try:
+        pdf = pdfplumber.open(io.BytesIO(data))
+        page_list = list(pdf.pages)
+    except Exception as exc:  # pdfminer raises many unrelated types for broken files
+        raise UnreadableError(f"PDF 文件已损坏或无法打开（{type(exc).__name__}）") from exc
+
+    problems: list[dict[str, str]] = []
+    items: list[tuple[int, float, object]] = []  # (page, top, _Line | _Table)
+    all_text: list[str] = []
+    pages_with_images = 0
+    empty_pages: list[int] = []
+    with pdf:
+        for page_no, page in enumerate(page_list, 1):
+            try:
+                page_items, page_text, has_images = _read_page(page, page_no)
+            except Exception as exc:  # one bad page must not lose the document
+                problems.append({"kind": "reader", "detail": f"第{page_no}页无法解析（{type(exc).__name__}）"})
+                continue
+            pages_with_images += has_images
+            if not page_text.strip():
+                empty_pages.append(page_no)
+            all_text.append(page_text)
+            items.extend((page_no, top, obj) for top, obj in page_items)
+
+    blocks = _assemble(items)
+    reason = unreadable_reason("\n".join(all_text), pages_with_images)
+    if reason:
+        problems.insert(0, {"kind": "unreadable", "detail": reason})
+    elif empty_pages:
+        pages = "、".join(str(p) for p in empty_pages)
+        problems.append({"kind": "reader", "detail": f"第{pages}页没有文字层（可能是扫描图片），内容未读取"})
+    return IntermediateDoc(source=source, blocks=blocks, media_type="application/pdf",
+                           pages=len(page_list), problems=problems)
+
+
+def _read_page(page: Any, page_no: int) -> tuple[list[tuple[float, object]], str, int]:
+    """Return a page's lines and tables with their tops, the page's raw text and its image count."""
+    raw_text = page.extract_text() or ""
+    has_images = 1 if page.images else 0
+    if not page.chars:
+        return [], raw_text, has_images
+    tables = _page_tables(page, page_no)
+    boxes = [(t.x0 - 1, t.top - 1, t.x1 + 1, t.bottom + 1) for t in tables]
+    lines = _drop_page_furniture(_page_lines(page, boxes), float(page.height))
+    if not tables and not page.lines and not page.rects:
+        text_tables, lines = _text_tables(page, lines, page_no)
+        tables.extend(text_tables)
+    out: list[tuple[float, object]] = [(ln.top, ln) for ln in lines]
+    out.extend((t.top, t) for t in tables)
+    out.sort(key=lambda item: item[0])
+    return out, raw_text, has_images
+
+
+def _assemble(items: list[tuple[int, float, object]]) -> list[Block]:
+    """Return blocks from the page items: paragraphs from lines, tables joined across pages."""
+    lines_by_page: dict[int, list[_Line]] = {}
+    for page_no, _top, obj in items:
+        if isinstance(obj, _Line):
+            lines_by_page.setdefault(page_no, []).append(obj)
+    margins = {p: _margins(lns) for p, lns in lines_by_page.items()}
+
+    blocks: list[Block] = []
+    para: list[str] = []
+    para_page: int | None = None
+    prev_line: _Line | None = None
+    prev_page: int | None = None
+    last_table: _Table | None = None
+    last_was_table = False
+
+    def flush() -> None:
+        nonlocal para, para_page
+        if para:
+            text = join_cell_lines("\n".join(para))
+            if text:
+                blocks.append(Block(kind="para", text=text, page=para_page))
+        para = []
+        para_page = None
+
+    for page_no, _top, obj in items:
+        if isinstance(obj, _Table):
+            if last_table is not None and last_was_table and prev_page is not None and page_no == prev_page + 1 \
+                    and obj.page != last_table.page and _is_first_on_page(items, obj):
+                _join_tables(last_table, obj)
+                blocks[-1].rows = _clean_grid(last_table.grid)
+                blocks[-1].row_pages = list(last_table.row_pages)
+            else:
+                flush()
+                last_table = obj
+                blocks.append(Block(kind="table", rows=_clean_grid(obj.grid), page=page_no,
+                                    row_pages=list(obj.row_pages)))
+            last_was_table = True
+            prev_line = None
+            prev_page = page_no
+            continue
+        ln = obj
+        assert isinstance(ln, _Line)
+        left, right = margins[page_no]
+        if prev_line is not None and page_no != prev_page:
+            # a paragraph continued on the next page: previous line full, this one not indented
+            new = ln.x0 > left + 0.8 * ln.size or prev_line.x1 < margins[prev_page][1] - 1.5 * ln.size \
+                if prev_page is not None else True
+        else:
+            new = _starts_paragraph(prev_line, ln, left, right)
+        if new:
+            flush()
+        if para_page is None:
+            para_page = page_no
+        para.append(ln.text)
+        prev_line = ln
+        prev_page = page_no
+        last_was_table = False
+    flush()
+    return blocks
+
+
+def _is_first_on_page(items: list[tuple[int, float, object]], table: _Table) -> bool:
+    """Return True when ``table`` is the first item on its page."""
+    for page_no, _top, obj in items:
+        if page_no == table.page:
+            return obj is table
+    return False
