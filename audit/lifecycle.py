@@ -1,0 +1,320 @@
+"""The life of findings across runs, document versions and years.
+
+- A finding seen for the first time opens (``open``), with a 整改时限 counted in working days.
+- A finding absent from a re-published (corrected) version of the same report closes as ``fixed``;
+  absent from the *same* document version (the rule changed), it closes as ``withdrawn``.
+- A closed finding that comes back reopens.
+- A finding whose (agency, rule, locator) also failed in the previous year's report is recurring.
+- Human decisions (``confirmed``, ``dismissed`` as false positive, ``accepted`` until a date) survive
+  re-runs; an acceptance that expires reopens the finding.
+- An open or confirmed finding whose deadline has passed becomes ``overdue``.
+
+Every status change is written as a :class:`~audit.models.FindingEvent`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlmodel import Session, col, select
+
+from audit import models as m
+from audit.model import Finding as CheckFinding
+from audit.workdays import deadline_days, deadline_for
+
+CLOSABLE = (m.OPEN, m.CONFIRMED, m.OVERDUE, m.ACCEPTED)
+REOPENABLE = (m.FIXED, m.WITHDRAWN)
+DECISIONS = {"confirm": m.CONFIRMED, "dismiss": m.DISMISSED, "accept": m.ACCEPTED}
+
+
+class LifecycleError(ValueError):
+    """A requested status change is not allowed (message in Chinese, for the CLI)."""
+
+
+@dataclass
+class ReconcileResult:
+    """What reconciling one report's findings did."""
+
+    opened: int = 0
+    reopened: int = 0
+    fixed: int = 0
+    withdrawn: int = 0
+    seen: int = 0
+    finding_ids: list[int] = field(default_factory=list)
+
+
+def event(
+    session: Session,
+    finding: m.Finding,
+    to_status: str,
+    *,
+    actor: str = "system",
+    reason: str | None = None,
+    run_id: int | None = None,
+    report_id: int | None = None,
+) -> m.FindingEvent:
+    """Change a finding's status and record the change (who, when, why)."""
+    ev = m.FindingEvent(
+        finding_id=finding.id,  # type: ignore[arg-type]
+        actor=actor,
+        from_status=finding.status,
+        to_status=to_status,
+        reason=reason,
+        run_id=run_id,
+        report_id=report_id,
+    )
+    finding.status = to_status
+    finding.updated_at = m.utcnow()
+    session.add(finding)
+    session.add(ev)
+    return ev
+
+
+def effective_status(finding: m.Finding, today: date) -> str:
+    """Return the status a finding has on ``today`` (overdue / expired acceptance applied)."""
+    if finding.status == m.ACCEPTED and finding.accepted_until and finding.accepted_until < today:
+        return m.OPEN
+    if finding.status in (m.OPEN, m.CONFIRMED) and finding.deadline and finding.deadline < today:
+        return m.OVERDUE
+    return finding.status
+
+
+def _set_deadline(finding: m.Finding, start: date, days: dict[str, int]) -> None:
+    """Count the finding's deadline from ``start`` (its notice date or the day it (re)opened)."""
+    finding.deadline_from = start
+    finding.deadline = deadline_for(finding.severity, start, days)
+
+
+def _previous_year_keys(session: Session, agency_id: int, year: int) -> set[tuple[str, str]]:
+    """Return the (rule, locator) pairs that failed in the agency's report of ``year - 1``."""
+    rows = session.exec(
+        select(m.Finding.rule, m.Finding.locator).where(
+            m.Finding.agency_id == agency_id,
+            m.Finding.year == year - 1,
+            col(m.Finding.status).not_in([m.DISMISSED, m.WITHDRAWN]),
+        )
+    ).all()
+    return {(rule, locator) for rule, locator in rows}
+
+
+def reconcile(
+    session: Session,
+    *,
+    run: m.AuditRun,
+    agency: m.Agency,
+    year: int,
+    report: m.Report,
+    findings: Iterable[CheckFinding],
+    today: date,
+    rule_versions: dict[str, str] | None = None,
+) -> ReconcileResult:
+    """Merge one audit's findings for (agency, year) into the store and move statuses along.
+
+    ``report`` is the document version just audited; ``findings`` what the checks found on it.
+    Nothing is committed here: the caller owns the transaction (one per report).
+    """
+    days = deadline_days()
+    result = ReconcileResult()
+    existing = {
+        f.fingerprint: f
+        for f in session.exec(
+            select(m.Finding).where(m.Finding.agency_id == agency.id, m.Finding.year == year)
+        ).all()
+    }
+    last_year = _previous_year_keys(session, agency.id, year)  # type: ignore[arg-type]
+    seen: set[str] = set()
+    keys_seen: set[tuple[str, str]] = set()
+    for found in findings:
+        locator = found.locator or ""
+        fp = m.fingerprint(agency.name, year, found.rule, locator)
+        if fp in seen:
+            continue  # one finding per fingerprint; the first occurrence carries the evidence
+        seen.add(fp)
+        keys_seen.add((found.rule, locator))
+        result.seen += 1
+        recurring = (found.rule, locator) in last_year
+        row = existing.get(fp)
+        if row is None:
+            row = m.Finding(
+                fingerprint=fp,
+                agency_id=agency.id,  # type: ignore[arg-type]
+                year=year,
+                rule=found.rule,
+                locator=locator,
+                rule_version=(rule_versions or {}).get(found.rule, run.catalogue_version),
+                severity=found.severity,
+                title=found.title,
+                message=found.message,
+                evidence=dict(found.evidence),
+                status=m.OPEN,
+                recurring=recurring,
+                first_seen_run_id=run.id,  # type: ignore[arg-type]
+                last_seen_run_id=run.id,  # type: ignore[arg-type]
+                first_report_id=report.id,  # type: ignore[arg-type]
+                last_report_id=report.id,  # type: ignore[arg-type]
+            )
+            _set_deadline(row, today, days)
+            session.add(row)
+            session.flush()
+            session.add(
+                m.FindingEvent(
+                    finding_id=row.id,  # type: ignore[arg-type]
+                    from_status=None,
+                    to_status=m.OPEN,
+                    reason="审核发现",
+                    run_id=run.id,
+                    report_id=report.id,
+                )
+            )
+            result.opened += 1
+        else:
+            row.severity = found.severity
+            row.title = found.title
+            row.message = found.message
+            row.evidence = dict(found.evidence)
+            row.rule_version = (rule_versions or {}).get(found.rule, run.catalogue_version)
+            row.recurring = recurring
+            row.last_seen_run_id = run.id  # type: ignore[assignment]
+            row.last_report_id = report.id  # type: ignore[assignment]
+            row.updated_at = m.utcnow()
+            if row.status in REOPENABLE:
+                row.fixed_in_run_id = None
+                row.fixed_report_id = None
+                row.fixed_at = None
+                _set_deadline(row, today, days)
+                event(session, row, m.OPEN, reason="问题再次出现", run_id=run.id, report_id=report.id)
+                result.reopened += 1
+            session.add(row)
+        result.finding_ids.append(row.id)  # type: ignore[arg-type]
+
+    for fp, row in existing.items():
+        if fp in seen or row.status not in CLOSABLE:
+            continue
+        if row.last_report_id == report.id:
+            event(
+                session,
+                row,
+                m.WITHDRAWN,
+                reason="同一版本复核不再触发（规则变更）",
+                run_id=run.id,
+                report_id=report.id,
+            )
+            result.withdrawn += 1
+        else:
+            row.fixed_in_run_id = run.id
+            row.fixed_report_id = report.id
+            row.fixed_at = m.utcnow()
+            event(
+                session,
+                row,
+                m.FIXED,
+                reason="更正后重新发布的版本中已不存在",
+                run_id=run.id,
+                report_id=report.id,
+            )
+            result.fixed += 1
+
+    # A later year's findings audited before this one learn now that they recur.
+    for later in session.exec(
+        select(m.Finding).where(
+            m.Finding.agency_id == agency.id,
+            m.Finding.year == year + 1,
+            m.Finding.recurring == False,  # noqa: E712
+        )
+    ).all():
+        if (later.rule, later.locator) in keys_seen:
+            later.recurring = True
+            session.add(later)
+    return result
+
+
+def refresh(session: Session, today: date, run_id: int | None = None) -> dict[str, int]:
+    """Apply the calendar: expired acceptances reopen, passed deadlines make findings overdue."""
+    days = deadline_days()
+    counts = {"expired": 0, "overdue": 0}
+    for row in session.exec(
+        select(m.Finding).where(m.Finding.status == m.ACCEPTED, col(m.Finding.accepted_until) < today)
+    ).all():
+        _set_deadline(row, today, days)
+        event(session, row, m.OPEN, reason=f"接受期限（{row.accepted_until}）已过", run_id=run_id)
+        counts["expired"] += 1
+    for row in session.exec(
+        select(m.Finding).where(
+            col(m.Finding.status).in_([m.OPEN, m.CONFIRMED]), col(m.Finding.deadline) < today
+        )
+    ).all():
+        event(session, row, m.OVERDUE, reason=f"已超过整改时限（{row.deadline}）", run_id=run_id)
+        counts["overdue"] += 1
+    return counts
+
+
+def decide(
+    session: Session,
+    finding_id: int,
+    decision: str,
+    *,
+    actor: str,
+    reason: str | None = None,
+    until: date | None = None,
+    today: date,
+) -> m.Finding:
+    """Record a human decision on a finding: ``confirm``, ``dismiss`` or ``accept`` (until a date)."""
+    row = session.get(m.Finding, finding_id)
+    if row is None:
+        raise LifecycleError(f"问题 {finding_id} 不存在")
+    if decision not in DECISIONS:
+        raise LifecycleError(f"未知的处理决定：{decision}")
+    if row.status in REOPENABLE:
+        raise LifecycleError(f"问题 {finding_id} 已关闭（{row.status}），不能再作处理决定")
+    if decision == "accept":
+        if until is None or not reason:
+            raise LifecycleError("接受问题须同时给出 --until 日期和 --reason 理由")
+        if until < today:
+            raise LifecycleError(f"接受期限 {until} 早于今天 {today}")
+    if decision == "dismiss" and not reason:
+        raise LifecycleError("认定误报须给出 --reason 理由")
+    to_status = DECISIONS[decision]
+    row.decision = to_status
+    row.decision_by = actor
+    row.decision_at = m.utcnow()
+    row.decision_reason = reason
+    row.accepted_until = until if decision == "accept" else None
+    if decision == "confirm" and row.deadline and row.deadline < today:
+        to_status = m.OVERDUE
+    why = reason or {"confirm": "人工确认", "dismiss": "认定误报", "accept": "接受"}[decision]
+    if decision == "accept":
+        why = f"接受至 {until}：{reason}"
+    event(session, row, to_status, actor=actor, reason=why)
+    return row
+
+
+def record_notice(
+    session: Session,
+    *,
+    agency: m.Agency,
+    number: str,
+    issued_on: date,
+    finding_ids: Iterable[int],
+) -> m.Notice:
+    """Record a 整改通知 and count the listed findings' deadlines from its date."""
+    days = deadline_days()
+    notice = session.exec(select(m.Notice).where(m.Notice.number == number)).first()
+    if notice is None:
+        notice = m.Notice(number=number, agency_id=agency.id, issued_on=issued_on)  # type: ignore[arg-type]
+        session.add(notice)
+        session.flush()
+    for fid in finding_ids:
+        row = session.get(m.Finding, fid)
+        if row is None or row.agency_id != agency.id:
+            raise LifecycleError(f"问题 {fid} 不属于 {agency.name}")
+        if session.get(m.NoticeFinding, (notice.id, fid)) is None:
+            session.add(m.NoticeFinding(notice_id=notice.id, finding_id=fid))  # type: ignore[arg-type]
+        row.notice_id = notice.id
+        _set_deadline(row, issued_on, days)
+        session.add(row)
+        if row.status == m.OVERDUE:
+            back = m.CONFIRMED if row.decision == m.CONFIRMED else m.OPEN
+            event(session, row, back, reason=f"整改通知 {number} 重新计算时限")
+    return notice

@@ -1,0 +1,181 @@
+"""The tables of the findings store (SQLModel): agencies, documents, reports, runs, findings, notices.
+
+Every document version is kept (one ``Document`` row per distinct content of an agency); a
+``Report`` is the parsed form of one document version. A ``Finding`` is identified by its
+fingerprint (agency + report year + rule + locator) and lives across runs and versions; every
+status change is a ``FindingEvent``. Times are aware UTC; dates are calendar dates (Asia/Shanghai).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, date, datetime
+
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    """Return the current time as an aware UTC datetime (what the store keeps)."""
+    return datetime.now(UTC)
+
+
+def fingerprint(agency: str, year: int, rule: str, locator: str | None) -> str:
+    """Return the identity of a finding: sha256 over agency, report year, rule id and locator."""
+    key = "\x1f".join([agency, str(year), rule, locator or ""])
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+# Finding statuses. ``overdue`` is set when the deadline of an open or confirmed finding passes.
+OPEN = "open"
+CONFIRMED = "confirmed"
+DISMISSED = "dismissed"
+ACCEPTED = "accepted"
+FIXED = "fixed"
+OVERDUE = "overdue"
+WITHDRAWN = "withdrawn"  # the same document no longer triggers it (rule changed), not a fix
+STATUSES = (OPEN, CONFIRMED, OVERDUE, ACCEPTED, DISMISSED, FIXED, WITHDRAWN)
+ACTIVE = (OPEN, CONFIRMED, OVERDUE)  # unresolved findings that count against the agency
+
+
+class Agency(SQLModel, table=True):
+    """An administrative organ that publishes reports."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(index=True, unique=True)
+    region: str | None = Field(default=None, index=True)  # administrative division code
+    level: str | None = None  # government | department
+    parent: str | None = None
+    website: str | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Document(SQLModel, table=True):
+    """One version of a published document: raw bytes archived by sha256, with fetch metadata."""
+
+    __table_args__ = (UniqueConstraint("agency_id", "sha256", name="uq_document_agency_sha256"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    agency_id: int = Field(foreign_key="agency.id", index=True)
+    url: str | None = None
+    sha256: str = Field(index=True, max_length=64)
+    size: int = 0
+    content_type: str | None = None
+    original_name: str | None = None
+    origin: str = "ingest"  # ingest | crawl
+    fetched_at: datetime = Field(default_factory=utcnow)
+    published_on: date | None = None  # the page's 发布日期
+    etag: str | None = None
+    last_modified: str | None = None
+    http_status: int | None = None
+    archive_path: str  # relative to the data directory
+    year_hint: int | None = None  # report year given by the uploader or the crawler
+    level_hint: str | None = None
+
+
+class Report(SQLModel, table=True):
+    """The parsed form of one document version: agency, year, format and the canonical model."""
+
+    __table_args__ = (Index("ix_report_agency_year", "agency_id", "year"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    agency_id: int = Field(foreign_key="agency.id")
+    year: int | None = Field(default=None, index=True)
+    document_id: int = Field(foreign_key="document.id", unique=True)
+    version: int = 1  # 1 for the first document of (agency, year), 2 for its first re-publication…
+    format: str | None = None
+    level: str | None = None
+    readable: bool = True
+    parsed: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    narrative: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    parse_error: str | None = Field(default=None, sa_column=Column(Text))
+    parsed_at: datetime = Field(default_factory=utcnow)
+    audited_run_id: int | None = Field(default=None, foreign_key="auditrun.id")
+    finding_count: int = 0
+
+
+class AuditRun(SQLModel, table=True):
+    """One execution of ``gkaudit audit``: when, with which catalogue, what it did."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    started_at: datetime = Field(default_factory=utcnow)
+    finished_at: datetime | None = None
+    today: date | None = None  # the calendar day the run counted deadlines against
+    catalogue_version: str = "unknown"
+    status: str = "running"  # running | ok | partial | failed
+    documents: int = 0
+    reports_audited: int = 0
+    errors: int = 0
+    findings_total: int = 0
+    opened: int = 0
+    reopened: int = 0
+    fixed: int = 0
+    error_detail: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+
+class Finding(SQLModel, table=True):
+    """A defect of one agency's report for one year, tracked across runs and document versions."""
+
+    __table_args__ = (Index("ix_finding_agency_year", "agency_id", "year"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    fingerprint: str = Field(unique=True, max_length=64)
+    agency_id: int = Field(foreign_key="agency.id")
+    year: int
+    rule: str = Field(index=True)
+    locator: str = ""
+    rule_version: str = "unknown"
+    severity: str
+    title: str | None = None
+    message: str = Field(sa_column=Column(Text, nullable=False))
+    evidence: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    status: str = Field(default=OPEN, index=True)
+    recurring: bool = False
+    first_seen_run_id: int = Field(foreign_key="auditrun.id")
+    last_seen_run_id: int = Field(foreign_key="auditrun.id")
+    fixed_in_run_id: int | None = Field(default=None, foreign_key="auditrun.id")
+    first_report_id: int = Field(foreign_key="report.id")
+    last_report_id: int = Field(foreign_key="report.id")
+    fixed_report_id: int | None = Field(default=None, foreign_key="report.id")
+    first_seen_at: datetime = Field(default_factory=utcnow)
+    fixed_at: datetime | None = None
+    notice_id: int | None = Field(default=None, foreign_key="notice.id")
+    deadline_from: date | None = None  # the notice date (or first audit date before any notice)
+    deadline: date | None = None
+    decision: str | None = None  # confirmed | dismissed | accepted
+    decision_by: str | None = None
+    decision_at: datetime | None = None
+    decision_reason: str | None = Field(default=None, sa_column=Column(Text))
+    accepted_until: date | None = None
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class FindingEvent(SQLModel, table=True):
+    """One status change of a finding: when, who, from what to what, and why."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    finding_id: int = Field(foreign_key="finding.id", index=True)
+    at: datetime = Field(default_factory=utcnow)
+    actor: str = "system"
+    from_status: str | None = None
+    to_status: str
+    reason: str | None = Field(default=None, sa_column=Column(Text))
+    run_id: int | None = Field(default=None, foreign_key="auditrun.id")
+    report_id: int | None = Field(default=None, foreign_key="report.id")
+
+
+class Notice(SQLModel, table=True):
+    """A 整改通知 sent to an agency: 文号, date, and the findings it lists."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    number: str = Field(unique=True)  # 文号
+    agency_id: int = Field(foreign_key="agency.id", index=True)
+    issued_on: date
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class NoticeFinding(SQLModel, table=True):
+    """Which findings a notice lists."""
+
+    notice_id: int = Field(foreign_key="notice.id", primary_key=True)
+    finding_id: int = Field(foreign_key="finding.id", primary_key=True)
