@@ -26,12 +26,14 @@ def parse(path: str, as_json: bool) -> None:
         click.echo(json.dumps(report.to_parse_json(), ensure_ascii=False))
         return
     click.echo(f"文件：{report.source}")
+    level = {"government": "政府", "department": "部门"}.get(report.level or "", "（未识别）")
     click.echo(
         f"机关：{report.agency or '（未识别）'}  年度：{report.year or '（未识别）'}  "
-        f"类型：{'政府' if report.level == 'government' else '部门'}  格式：{report.format}版"
+        f"类型：{level}  格式：{report.format}版"
     )
     if not report.readable:
-        click.echo(f"无法机读：{report.unreadable_reason}")
+        click.echo(f"无法机读：{report.unreadable_reason}（需人工阅读原件）")
+        return
     click.echo("章节：")
     for sid, sec in report.sections.items():
         mark = "✓" if sec.present else "✗ 缺失"

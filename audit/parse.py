@@ -78,7 +78,7 @@ def _rows(doc: IntermediateDoc) -> list[Row]:
 # Title, agency, year, level
 
 _TITLE_RE = re.compile(
-    r"(?P<year>(?:19|20)\d{2})\s*年\s*度?\s*(?:的)?\s*政府信息公开\s*(?:工作)?\s*年\s*度\s*报\s*告"
+    r"(?P<year>(?:19|20)\d{2})\s*年\s*度?\s*(?:的)?\s*政(?:府信息|务)\s*公开\s*(?:工作)?\s*(?:的)?\s*年\s*度\s*报\s*告"
 )
 _PERIOD_RE = re.compile(r"((?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日")
 _ORGAN_SUFFIX = re.compile(
@@ -115,11 +115,16 @@ def _find_title(rows: list[Row], limit: int) -> tuple[str | None, str | None, in
 
 
 def organ_level(agency: str | None) -> str | None:
-    """Return ``government`` for a 人民政府 reporting for itself, else ``department``."""
+    """Return the organ type read from the agency name.
+
+    ``government`` is a 县级以上人民政府 reporting for itself (its deadline is 3-31); everything
+    else is ``department``, including 政府办公室, 乡镇人民政府 and 街道 (spec/rules.md). The
+    registry or ``--level`` overrides this for organs such as 管委会.
+    """
     if not agency:
         return None
     a = norm(agency)
-    if a.endswith("人民政府") or a.endswith("管委会") or a.endswith("管理委员会") and "区" in a:
+    if a.endswith("人民政府") and not re.search(r"[乡镇]人民政府$", a):
         return "government"
     return "department"
 
@@ -159,17 +164,28 @@ def _match_section(text: str) -> SectionDef | None:
     return None
 
 
-def _detect_sections(rows: list[Row], start: int) -> dict[str, tuple[int, str, Row]]:
-    found: dict[str, tuple[int, str, Row]] = {}
+_RUN_IN_TITLE_RE = re.compile(
+    r"^\s*([一二三四五六][、.．]\s*[^。：:；;，,]{2,34}?)\s*(?:[。：:；;]|\s{1,}|$)"
+)
+
+
+def _detect_sections(rows: list[Row], start: int) -> dict[str, tuple[int, str, Row, str]]:
+    """Return section id → (row index, printed title, row, text run in after the title)."""
+    found: dict[str, tuple[int, str, Row, str]] = {}
     for row in rows[start + 1 if start >= 0 else 0 :]:
         if row.is_table and sum(1 for c in row.cells if c.strip()) > 1:
             continue
-        text = next((c for c in row.cells if c.strip()), "")
+        text = next((c for c in row.cells if c.strip()), "").strip()
         if any(is_value_cell(c) for c in row.cells[1:]):
             continue
-        sdef = _match_section(text)
+        sdef, title, rest = _match_section(text), text, ""
+        if sdef is None and len(norm(text)) > 12:
+            # a title run into the first sentence of its section: "一、总体情况。2023年，我局……"
+            m = _RUN_IN_TITLE_RE.match(text)
+            if m:
+                sdef, title, rest = _match_section(m.group(1)), m.group(1).strip(), text[m.end() :].strip()
         if sdef and sdef.id not in found:
-            found[sdef.id] = (row.index, text.strip(), row)
+            found[sdef.id] = (row.index, title, row, rest)
     return found
 
 
@@ -549,20 +565,19 @@ def parse_document(doc: IntermediateDoc) -> Report:
     order = sorted(found.items(), key=lambda kv: kv[1][0])
     report.section_order = [sid for sid, _ in order]
     bounds: dict[str, tuple[int, int]] = {}
-    for i, (sid, (idx, _t, _r)) in enumerate(order):
+    for i, (sid, (idx, *_rest)) in enumerate(order):
         end = order[i + 1][1][0] if i + 1 < len(order) else len(rows)
         bounds[sid] = (idx, end)
     for sdef in SECTIONS:
         sec = Section(id=sdef.id)
         if sdef.id in found:
-            idx, printed, row = found[sdef.id]
+            _idx, printed, row, run_in = found[sdef.id]
             start, end = bounds[sdef.id]
             sec.present, sec.title, sec.line, sec.page = True, printed, row.line, row.page
             sec.position = report.section_order.index(sdef.id)
-            sec.text = "\n".join(
-                " ".join(c for c in r.cells if c) for r in rows[start + 1 : end] if not r.is_table
-            )
-            if not any(_title_equal(printed, c) for c in (sdef.canonical,)):
+            body = [" ".join(c for c in r.cells if c) for r in rows[start + 1 : end] if not r.is_table]
+            sec.text = "\n".join([run_in, *body] if run_in else body)
+            if not _title_equal(printed, sdef.canonical):
                 report.anomalies.append(
                     Anomaly(
                         kind="section_title_variant",

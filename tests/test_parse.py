@@ -221,3 +221,37 @@ def test_cli_parse_json_and_exit_codes(tmp_path: Path) -> None:
     assert "missing.pdf" in bad.stderr
     readable = subprocess.run([*exe, "parse", str(CLEAN)], capture_output=True, text=True, check=True)
     assert "石嘴山市人民政府办公室" in readable.stdout
+
+
+def test_title_run_into_first_sentence() -> None:
+    text = CLEAN.read_text(encoding="utf-8")
+    text = text.replace("一、总体情况\n\n2023 年，", "一、总体情况。2023 年，")
+    report = parse_text(text)
+    assert report.sections["S1"].present
+    assert report.sections["S1"].title == "一、总体情况"
+    assert report.sections["S1"].text.startswith("2023 年，石嘴山市人民政府办公室")
+
+
+@pytest.mark.parametrize(
+    ("agency", "level"),
+    [
+        ("淮安市人民政府", "government"),
+        ("淮安市洪泽区人民政府", "government"),
+        ("石嘴山市人民政府办公室", "department"),
+        ("中卫市信访局", "department"),
+        ("岔河镇人民政府", "department"),
+        ("城关街道办事处", "department"),
+    ],
+)
+def test_organ_level_from_name(agency: str, level: str) -> None:
+    from audit.parse import organ_level
+
+    assert organ_level(agency) == level
+
+
+def test_title_wording_variants() -> None:
+    base = CLEAN.read_text(encoding="utf-8")
+    for title in ("2023年度政府信息公开工作年度报告", "关于2023年政府信息公开工作的年度报告"):
+        report = parse_text(base.replace("2023 年政府信息公开工作年度报告", title, 1))
+        assert report.year == 2023
+        assert report.agency == "石嘴山市人民政府办公室"
