@@ -1,0 +1,238 @@
+"""DOCX reader: turns a Word (OOXML) document into paragraphs and tables in body order.
+
+The body XML is walked directly (not ``doc.paragraphs`` then ``doc.tables``) so paragraphs and
+tables keep the order in which they are printed. What is read:
+
+* ``w:p`` paragraphs (runs, hyperlinks, insertions, fields; deleted text is skipped). A tab
+  becomes a space and a manual line break joins like a wrapped line.
+* ``w:tbl`` tables, built from the grid: a cell spanning columns (``w:gridSpan``) or rows
+  (``w:vMerge``) appears **once**, in its top-left grid position, and the positions it covers are
+  ``""``. This is the same convention as the PDF reader and keeps every value in its own grid
+  column, which is what a label-driven reader needs: the values of a row stay under their column
+  headers however many label columns a merged label covers, and a merged cell is never counted
+  twice. Rows skipped at the start or end (``w:gridBefore``/``w:gridAfter``) are padded with
+  ``""``. Paragraphs inside one cell are joined like wrapped lines (no space between CJK).
+* Nested tables (a table inside a cell) come out as their own table blocks right after the table
+  that holds them; their text is not repeated in the outer cell.
+* Text boxes (``w:txbxContent`` in drawings and VML shapes) are read where they are anchored:
+  their paragraphs and tables follow the paragraph that anchors them. The VML fallback copy of a
+  DrawingML text box (``mc:Fallback``) is skipped so nothing is read twice.
+* Content controls (``w:sdt``) are transparent.
+
+Headers, footers, footnotes and comments are not part of the report body and are not read.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from collections.abc import Iterator
+from typing import Any
+
+from audit.model import Block, IntermediateDoc
+from audit.read_pdf import join_cell_lines
+
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+MC_NS = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+
+
+def _w(tag: str) -> str:
+    """Return the Clark name of a WordprocessingML tag."""
+    return f"{{{W_NS}}}{tag}"
+
+
+P, TBL, TR, TC, SDT, SDT_CONTENT = _w("p"), _w("tbl"), _w("tr"), _w("tc"), _w("sdt"), _w("sdtContent")
+TXBX = _w("txbxContent")
+FALLBACK = f"{{{MC_NS}}}Fallback"
+_SKIP_IN_TEXT = {_w("delText"), _w("instrText"), TXBX, _w("footnoteReference"), _w("commentReference")}
+
+
+def _paragraph_text(p: Any) -> str:
+    """Return the text of one ``w:p`` (text boxes and deleted text excluded)."""
+    out: list[str] = []
+
+    def visit(el: Any) -> None:
+        for child in el:
+            tag = child.tag
+            if not isinstance(tag, str) or tag in _SKIP_IN_TEXT or tag == _w("del"):
+                continue
+            if tag == _w("t"):
+                out.append(child.text or "")
+            elif tag in (_w("tab"), _w("ptab")):
+                out.append(" ")
+            elif tag in (_w("br"), _w("cr")):
+                out.append("\n")
+            elif tag == _w("noBreakHyphen"):
+                out.append("-")
+            elif tag == _w("sym"):
+                continue
+            elif tag == FALLBACK:
+                continue
+            else:
+                visit(child)
+
+    visit(p)
+    return "".join(out)
+
+
+def _text_boxes(el: Any) -> list[Any]:
+    """Return the outermost ``w:txbxContent`` elements under ``el`` (VML fallbacks skipped)."""
+    found: list[Any] = []
+
+    def visit(node: Any) -> None:
+        for child in node:
+            tag = child.tag
+            if not isinstance(tag, str) or tag == FALLBACK:
+                continue
+            if tag == TXBX:
+                found.append(child)
+                continue  # its own content is walked by the caller
+            if tag in (P, TBL):
+                continue  # a nested paragraph or table is handled where it is walked
+            visit(child)
+
+    for child in el:
+        if isinstance(child.tag, str) and child.tag != FALLBACK:
+            if child.tag == TXBX:
+                found.append(child)
+            else:
+                visit(child)
+    return found
+
+
+def _int_attr(el: Any, tag: str, default: int = 0) -> int:
+    """Return the integer ``w:val`` of child ``tag`` of ``el`` (e.g. gridSpan), or ``default``."""
+    if el is None:
+        return default
+    child = el.find(_w(tag))
+    if child is None:
+        return default
+    try:
+        return int(child.get(_w("val"), default))
+    except ValueError:
+        return default
+
+
+def _row_cells(tr: Any) -> Iterator[Any]:
+    """Yield the ``w:tc`` cells of a row, looking through content controls."""
+    for child in tr:
+        if child.tag == TC:
+            yield child
+        elif child.tag == SDT:
+            content = child.find(SDT_CONTENT)
+            if content is not None:
+                yield from _row_cells(content)
+
+
+def _table_rows(tbl: Any) -> Iterator[Any]:
+    """Yield the ``w:tr`` rows of a table, looking through content controls."""
+    for child in tbl:
+        if child.tag == TR:
+            yield child
+        elif child.tag == SDT:
+            content = child.find(SDT_CONTENT)
+            if content is not None:
+                yield from _table_rows(content)
+
+
+def _cell_text(tc: Any) -> str:
+    """Return a cell's own text: its paragraphs joined like wrapped lines (nested tables excluded)."""
+    parts: list[str] = []
+
+    def visit(container: Any) -> None:
+        for child in container:
+            if child.tag == P:
+                parts.append(_paragraph_text(child))
+            elif child.tag == SDT:
+                content = child.find(SDT_CONTENT)
+                if content is not None:
+                    visit(content)
+
+    visit(tc)
+    return join_cell_lines("\n".join(parts))
+
+
+def table_grid(tbl: Any) -> list[list[str]]:
+    """Return the grid of one ``w:tbl``: merged cells once (top-left), ``""`` where they span."""
+    grid: list[list[str]] = []
+    for tr in _table_rows(tbl):
+        tr_pr = tr.find(_w("trPr"))
+        row: list[str] = [""] * _int_attr(tr_pr, "gridBefore")
+        for tc in _row_cells(tr):
+            tc_pr = tc.find(_w("tcPr"))
+            span = max(1, _int_attr(tc_pr, "gridSpan", 1))
+            vmerge = tc_pr.find(_w("vMerge")) if tc_pr is not None else None
+            continued = vmerge is not None and vmerge.get(_w("val"), "continue") == "continue"
+            row.append("" if continued else _cell_text(tc))
+            row.extend([""] * (span - 1))
+        row.extend([""] * _int_attr(tr_pr, "gridAfter"))
+        grid.append(row)
+    return grid
+
+
+def _walk(container: Any) -> Iterator[Block]:
+    """Yield the blocks of a body-like container (body, cell, text box, content control)."""
+    for child in container:
+        tag = child.tag
+        if tag == P:
+            text = _paragraph_text(child)
+            text = join_cell_lines(text.replace("\u3000", " ")) if "\n" in text else text.strip()
+            if text:
+                yield Block(kind="para", text=text)
+            for box in _text_boxes(child):
+                yield from _walk(box)
+        elif tag == TBL:
+            yield from _walk_table(child)
+        elif tag == SDT:
+            content = child.find(SDT_CONTENT)
+            if content is not None:
+                yield from _walk(content)
+
+
+def _walk_table(tbl: Any) -> Iterator[Block]:
+    """Yield a table block, then the nested tables and text boxes found in its cells."""
+    grid = table_grid(tbl)
+    if any(any(c.strip() for c in row) for row in grid):
+        yield Block(kind="table", rows=grid)
+    for tr in _table_rows(tbl):
+        for tc in _row_cells(tr):
+            for child in tc:
+                if child.tag == TBL:
+                    yield from _walk_table(child)
+                elif child.tag == P:
+                    for box in _text_boxes(child):
+                        yield from _walk(box)
+
+
+def read_docx(data: bytes, source: str) -> IntermediateDoc:
+    """Read a DOCX document into paragraphs and tables in body order.
+
+    Raises:
+        UnreadableError: the bytes are not a readable Word document (corrupt ZIP or XML).
+    """
+    import docx
+
+    from audit.extract import UnreadableError
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise UnreadableError(f"Word 文档已损坏或无法打开（{type(exc).__name__}）") from exc
+    except Exception as exc:  # lxml and python-docx raise many types for broken files
+        raise UnreadableError(f"Word 文档无法解析（{type(exc).__name__}）") from exc
+    body = document.element.body
+    blocks = list(_walk(body))
+    problems: list[dict[str, str]] = []
+    text = "".join(b.text for b in blocks) + "".join("".join(r) for b in blocks for r in b.rows)
+    if not re.search(r"[\u4e00-\u9fff]", text):
+        has_images = bool(body.findall(".//" + _w("drawing"))) or bool(body.findall(".//" + _w("pict")))
+        detail = ("Word 文档中只有图片，没有可读文字（可能是扫描件），无法机读" if has_images
+                  else "Word 文档中没有可读的中文文字，无法机读")
+        problems.append({"kind": "unreadable", "detail": detail})
+    return IntermediateDoc(
+        source=source,
+        blocks=blocks,
+        media_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        problems=problems,
+    )
