@@ -1,0 +1,190 @@
+"""The check orchestration: applicability, facts, evaluation, rendering and suppression of findings.
+
+:func:`check_report` is the one entry point used by the CLI, the pipeline and the tests:
+
+1. select the rules that apply to the report (format year, organ level, the context they need);
+2. build the facts (``audit.facts.build_facts``);
+3. evaluate the catalogue (durable-rules :class:`audit.engine.Engine`, or the plain-Python
+   :class:`audit.oracle.Oracle` with ``evaluator="oracle"``);
+4. render each finding's locator and message from the fact's fields (Jinja2, StrictUndefined);
+   evidence is the fact's ``evidence`` dict;
+5. drop the findings of a rule when a rule named in its ``suppressed_by`` fired on the report;
+6. deduplicate by (rule, locator), keeping the first, and sort by severity, rule, locator.
+
+A rule that restricts ``levels`` to one organ level does not apply to a report whose level is
+unknown; a rule that needs context (``previous``, ``published_on``, ``copies``, ``http_status``,
+``missing_report``) applies only when the :class:`~audit.model.AuditContext` provides it
+(``copies`` non-empty, ``missing_report`` true).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any, Literal
+
+from audit.condition import FactLike
+from audit.model import AuditContext, Finding, Report
+from audit.rulebook import Catalog, Rule, load_catalog
+
+SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+Evaluator = Literal["engine", "oracle"]
+
+_catalog_lock = threading.Lock()
+_default_catalog: Catalog | None = None
+_evaluators: dict[tuple[str, str], Any] = {}
+
+
+def default_catalog() -> Catalog:
+    """Return the shipped catalogue, loaded once per process."""
+    global _default_catalog
+    with _catalog_lock:
+        if _default_catalog is None:
+            _default_catalog = load_catalog()
+        return _default_catalog
+
+
+def get_evaluator(catalog: Catalog, evaluator: Evaluator = "engine") -> Any:
+    """Return the (cached) evaluator of a catalogue: ``engine`` (durable-rules) or ``oracle``."""
+    key = (catalog.version + ":" + str(id(catalog)), evaluator)
+    with _catalog_lock:
+        if key not in _evaluators:
+            if evaluator == "engine":
+                from audit.engine import Engine
+
+                _evaluators[key] = Engine(catalog)
+            elif evaluator == "oracle":
+                from audit.oracle import Oracle
+
+                _evaluators[key] = Oracle(catalog)
+            else:
+                raise ValueError(f"未知的求值器：{evaluator}")
+        return _evaluators[key]
+
+
+def _has(ctx: AuditContext, need: str) -> bool:
+    if need == "previous":
+        return ctx.previous is not None
+    if need == "published_on":
+        return ctx.published_on is not None
+    if need == "copies":
+        return bool(ctx.copies)
+    if need == "http_status":
+        return ctx.http_status is not None
+    if need == "missing_report":
+        return bool(ctx.missing_report)
+    return False
+
+
+def applies(rule: Rule, report: Report, ctx: AuditContext) -> bool:
+    """Return True when ``rule`` applies to ``report`` given what ``ctx`` knows."""
+    a = rule.spec.applies
+    if report.format not in a.formats:
+        return False
+    if report.level is None:
+        if set(a.levels) != {"government", "department"}:
+            return False
+    elif report.level not in a.levels:
+        return False
+    return all(_has(ctx, need) for need in a.needs)
+
+
+def applicable_rules(catalog: Catalog, report: Report, ctx: AuditContext) -> list[Rule]:
+    """Return the rules of ``catalog`` that apply to ``report``."""
+    return [r for r in catalog.rules if applies(r, report, ctx)]
+
+
+def _build_facts(report: Report, ctx: AuditContext) -> list[FactLike]:
+    from audit.facts import build_facts
+
+    return list(build_facts(report, ctx))
+
+
+def findings_from_matches(
+    catalog: Catalog, facts: Sequence[FactLike], matches: Sequence[tuple[str, int]], source: str | None
+) -> list[Finding]:
+    """Render matches into findings, apply ``suppressed_by``, deduplicate and sort."""
+    fired = {rule_id for rule_id, _ in matches}
+    out: list[Finding] = []
+    seen: set[tuple[str, str]] = set()
+    for rule_id, index in matches:
+        rule = catalog.by_id[rule_id]
+        if any(other in fired for other in rule.spec.suppressed_by):
+            continue
+        fact = facts[index]
+        try:
+            locator, message = rule.render(fact.fields)
+        except Exception as exc:
+            raise RuntimeError(f"规则 {rule_id} 的消息无法渲染（事实 {fact.type}/{fact.key}）：{exc}") from exc
+        if (rule_id, locator) in seen:
+            continue
+        seen.add((rule_id, locator))
+        out.append(
+            Finding(
+                rule=rule_id,
+                severity=rule.severity,  # type: ignore[arg-type]
+                locator=locator,
+                message=message,
+                evidence=dict(fact.evidence),
+                title=rule.spec.title,
+                source=source,
+            )
+        )
+    out.sort(key=lambda f: (SEVERITY_ORDER[f.severity], f.rule, f.locator or ""))
+    return out
+
+
+def check_report(
+    report: Report,
+    ctx: AuditContext | None = None,
+    *,
+    catalog: Catalog | None = None,
+    evaluator: Evaluator = "engine",
+    facts_builder: Callable[[Report, AuditContext], Sequence[FactLike]] | None = None,
+) -> list[Finding]:
+    """Check one report against the catalogue and return its findings (sorted, deduplicated).
+
+    ``facts_builder`` replaces ``audit.facts.build_facts`` (tests only).
+    """
+    ctx = ctx or AuditContext()
+    catalog = catalog or default_catalog()
+    rules = applicable_rules(catalog, report, ctx)
+    if not rules:
+        return []
+    facts = list((facts_builder or _build_facts)(report, ctx))
+    ev = get_evaluator(catalog, evaluator)
+    matches = ev.evaluate(facts, {r.id for r in rules})
+    return findings_from_matches(catalog, facts, matches, report.source)
+
+
+def apply_overrides(report: Report, overrides: dict[str, Any] | None) -> Report:
+    """Apply ``--agency/--year/--level`` overrides (``None`` values are ignored)."""
+    for key in ("agency", "year", "level"):
+        value = (overrides or {}).get(key)
+        if value is not None:
+            setattr(report, key, value)
+    return report
+
+
+def check_path(
+    path: str | Path,
+    ctx: AuditContext | None = None,
+    overrides: dict[str, Any] | None = None,
+    *,
+    catalog: Catalog | None = None,
+    evaluator: Evaluator = "engine",
+) -> tuple[Report, list[Finding]]:
+    """Parse a document file, apply overrides and check it; raises ``UnreadableError``."""
+    from audit.parse import parse_path
+
+    report = apply_overrides(parse_path(path), overrides)
+    return report, check_report(report, ctx, catalog=catalog, evaluator=evaluator)
+
+
+def make_context(
+    previous: Report | None = None, published_on: date | None = None, **extra: Any
+) -> AuditContext:
+    """Return an :class:`AuditContext` (convenience for the CLI and the case runner)."""
+    return AuditContext(previous=previous, published_on=published_on, **extra)

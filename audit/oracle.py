@@ -1,0 +1,37 @@
+"""The plain-Python evaluator of the rule catalogue: the test oracle of :mod:`audit.engine`.
+
+Same API and semantics as :class:`audit.engine.Engine`: a rule fires on a fact of its type when
+every field its condition references is present and not ``None`` and the compiled predicate
+holds (the predicate performs the same arithmetic, in the same order, as the durable condition).
+Facts are validated the same way: shape, duplicates and field kinds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from audit.condition import FactLike, validate_facts
+from audit.rulebook import Catalog
+
+
+class Oracle:
+    """Evaluates a catalogue in plain Python."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+
+    def evaluate(self, facts: Sequence[FactLike], rule_ids: set[str] | None = None) -> list[tuple[str, int]]:
+        """Return the sorted (rule id, fact index) pairs of every rule that fires on ``facts``."""
+        validate_facts(facts)
+        for fact in facts:
+            for rule in self.catalog.for_fact(fact.type):
+                rule.condition.check_types(fact.fields)
+        out: list[tuple[str, int]] = []
+        for index, fact in enumerate(facts):
+            for rule in self.catalog.for_fact(fact.type):
+                if rule_ids is not None and rule.id not in rule_ids:
+                    continue
+                cond = rule.condition
+                if cond.applicable(fact.fields) and cond.predicate(fact.fields):
+                    out.append((rule.id, index))
+        return sorted(out)

@@ -1,0 +1,421 @@
+"""The rule catalogue loader: reads ``rules/catalog/<GROUP>/<ID>.yaml`` and validates every file.
+
+A rule is refused (the whole catalogue fails to load with :class:`CatalogError`, naming every bad
+file and its problem in Chinese) when it lacks any required key, its legal basis (source, article,
+excerpt), its rationale, a ``when`` condition that compiles (:mod:`audit.condition`), or message and
+locator templates that parse and render under Jinja2 ``StrictUndefined``; when its id does not match
+its group folder and file name; when ids or names repeat; when ``suppressed_by`` names an unknown rule.
+
+Test cases: when ``cases_dir`` is given, every rule must also have ``<cases_dir>/<ID>.yaml`` with at
+least one case that fires and one that does not, and no case file may name an unknown rule.
+The product's :func:`load_catalog` is called **without** ``cases_dir``: the case files live in
+``tests/rules/cases`` of the source checkout and are not installed with the package. The meta-test
+(``tests/rules/test_catalog.py``) loads the shipped catalogue with ``cases_dir`` set, so a rule
+without cases cannot be merged; CI runs it on every change.
+
+The catalogue version is the first 12 hex digits of a SHA-256 over every rule file's relative path
+and bytes: durable-rulesets are named after it (a changed catalogue registers a new ruleset in the
+same process) and the store records it with every run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from jinja2 import Environment, StrictUndefined, TemplateSyntaxError, meta
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from audit.condition import RESERVED_FIELDS, CompiledCondition, ConditionError, compile_when
+
+NEEDS = ("previous", "published_on", "copies", "http_status", "missing_report")
+SEVERITIES = ("error", "warning", "info")
+_ID_RE = re.compile(r"^[A-Z]{2}\d{2,3}$")
+_NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+class CatalogError(Exception):
+    """The catalogue cannot be loaded; ``problems`` lists (file, Chinese message) pairs."""
+
+    def __init__(self, problems: list[tuple[str, str]]) -> None:
+        self.problems = problems
+        lines = [f"{path}：{msg}" for path, msg in problems]
+        super().__init__(f"规则目录有 {len(problems)} 处问题：\n" + "\n".join(lines))
+
+
+def template_env() -> Environment:
+    """Return the Jinja2 environment for messages and locators (plain text, StrictUndefined).
+
+    ``None`` values render as ``（空）`` rather than the Python word ``None``.
+    """
+    return Environment(
+        undefined=StrictUndefined,
+        autoescape=False,
+        keep_trailing_newline=False,
+        finalize=lambda v: "（空）" if v is None else v,
+    )
+
+
+class Basis(BaseModel):
+    """The legal basis of a rule: the document, the article and a quoted excerpt."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    source: str = Field(min_length=1)
+    article: str = Field(min_length=1)
+    excerpt: str = Field(min_length=1)
+
+    @field_validator("source", "article", "excerpt")
+    @classmethod
+    def _not_blank(cls, v: str) -> str:
+        if not v.strip():
+            raise ValueError("不能为空")
+        return v.strip()
+
+
+class Applies(BaseModel):
+    """When a rule applies: format years, organ levels and the context it needs."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    formats: list[Literal["2021", "2019"]] = Field(default_factory=lambda: ["2021", "2019"])
+    levels: list[Literal["government", "department"]] = Field(
+        default_factory=lambda: ["government", "department"]
+    )
+    needs: list[Literal["previous", "published_on", "copies", "http_status", "missing_report"]] = Field(
+        default_factory=list
+    )
+
+    @field_validator("formats", mode="before")
+    @classmethod
+    def _formats_as_str(cls, v: Any) -> Any:
+        if isinstance(v, list):
+            return [str(x) for x in v]
+        return v
+
+
+class RuleSpec(BaseModel):
+    """One rule file as written (validated by pydantic)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    name: str
+    title: str = Field(min_length=1)
+    severity: Literal["error", "warning", "info"]
+    basis: Basis
+    rationale: str = Field(min_length=1)
+    applies: Applies = Field(default_factory=Applies)
+    fact: str = Field(min_length=1)
+    when: str = Field(min_length=1)
+    locator: str = Field(min_length=1)
+    message: str = Field(min_length=1)
+    suppressed_by: list[str] = Field(default_factory=list)
+    tolerance: float = Field(default=0.0, ge=0)
+
+    @field_validator("id")
+    @classmethod
+    def _id_shape(cls, v: str) -> str:
+        if not _ID_RE.match(v):
+            raise ValueError("规则编号应为两个大写字母加两位数字，如 BL03")
+        return v
+
+    @field_validator("name")
+    @classmethod
+    def _name_shape(cls, v: str) -> str:
+        if not _NAME_RE.match(v):
+            raise ValueError("规则名称应为 snake_case，如 t3_balance")
+        return v
+
+    @field_validator("rationale", "title")
+    @classmethod
+    def _not_blank(cls, v: str) -> str:
+        if not v.strip():
+            raise ValueError("不能为空")
+        return v.strip()
+
+
+@dataclass
+class Rule:
+    """A validated rule: its spec, compiled condition and parsed templates."""
+
+    spec: RuleSpec
+    path: Path
+    condition: CompiledCondition
+    template_fields: frozenset[str]
+    _templates: tuple[Any, Any] | None = field(default=None, repr=False)
+
+    @property
+    def id(self) -> str:
+        """The rule id, e.g. ``BL03``."""
+        return self.spec.id
+
+    @property
+    def group(self) -> str:
+        """The two-letter group, e.g. ``BL``."""
+        return self.spec.id[:2]
+
+    @property
+    def severity(self) -> str:
+        """The default severity: error, warning or info."""
+        return self.spec.severity
+
+    @property
+    def fact(self) -> str:
+        """The fact type the rule matches."""
+        return self.spec.fact
+
+    def durable_rule(self) -> dict:
+        """Return the durable-rules ``{"all": [{"m": COND}]}`` definition (without ``run``)."""
+        return {"all": [{"m": self.condition.durable_condition(self.spec.fact)}]}
+
+    def render(self, fields: dict) -> tuple[str, str]:
+        """Render (locator, message) from a fact's fields; raises on an undefined field."""
+        if self._templates is None:
+            env = template_env()
+            self._templates = (env.from_string(self.spec.locator), env.from_string(self.spec.message))
+        loc_t, msg_t = self._templates
+        return loc_t.render(**fields).strip(), msg_t.render(**fields).strip()
+
+
+@dataclass
+class Catalog:
+    """The loaded, validated rule catalogue."""
+
+    rules: list[Rule]
+    version: str
+    root: Path | None = None
+    by_id: dict[str, Rule] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.rules.sort(key=lambda r: r.id)
+        self.by_id = {r.id: r for r in self.rules}
+
+    @property
+    def ruleset_name(self) -> str:
+        """The durable ruleset name for this catalogue version."""
+        return f"gkaudit_{self.version}"
+
+    def for_fact(self, fact_type: str) -> list[Rule]:
+        """Return the rules matching a fact type."""
+        return [r for r in self.rules if r.fact == fact_type]
+
+
+def default_catalog_dir() -> Path:
+    """Return the shipped catalogue directory (``rules/catalog`` next to ``rules/__init__.py``)."""
+    import rules
+
+    return Path(rules.__file__).resolve().parent / "catalog"
+
+
+def default_cases_dir() -> Path | None:
+    """Return ``tests/rules/cases`` of the source checkout when present (not installed)."""
+    import rules
+
+    cases = Path(rules.__file__).resolve().parent.parent / "tests" / "rules" / "cases"
+    return cases if cases.is_dir() else None
+
+
+def _describe_validation(exc: ValidationError) -> list[str]:
+    zh = {
+        "missing": "缺少必填项",
+        "extra_forbidden": "不认识的键（拼写错误？）",
+        "literal_error": "取值不在允许范围内",
+        "string_too_short": "不能为空",
+        "string_type": "应为字符串",
+        "greater_than_equal": "不能为负数",
+    }
+    out = []
+    for err in exc.errors():
+        loc = ".".join(str(x) for x in err["loc"]) or "（文件）"
+        what = zh.get(err["type"], err["msg"])
+        if err["type"] == "value_error":
+            what = str(err["ctx"].get("error", err["msg"])) if err.get("ctx") else err["msg"]
+        out.append(f"{loc}：{what}")
+    return out
+
+
+def _template_vars(text: str, env: Environment) -> set[str]:
+    ast_ = env.parse(text)
+    return set(meta.find_undeclared_variables(ast_))
+
+
+def _sample_value(kind: str | None) -> Any:
+    return {"num": 1, "str": "示例", "bool": True}.get(kind or "", 1)
+
+
+def build_rule(data: Any, path: Path, rel: str, problems: list[tuple[str, str]]) -> Rule | None:
+    """Validate one rule document; append problems and return ``None`` when it is refused."""
+    if not isinstance(data, dict):
+        problems.append((rel, "文件内容不是 YAML 映射（键: 值）"))
+        return None
+    try:
+        spec = RuleSpec.model_validate(data)
+    except ValidationError as exc:
+        for msg in _describe_validation(exc):
+            problems.append((rel, msg))
+        return None
+    ok = True
+    if path.stem != spec.id:
+        problems.append((rel, f"文件名应为 {spec.id}.yaml"))
+        ok = False
+    if path.parent.name != spec.id[:2]:
+        problems.append((rel, f"规则 {spec.id} 应放在 {spec.id[:2]}/ 目录下"))
+        ok = False
+    try:
+        cond = compile_when(spec.when, spec.tolerance)
+    except ConditionError as exc:
+        problems.append((rel, f"when 条件无法编译：{exc}"))
+        return None
+    env = template_env()
+    tvars: set[str] = set()
+    for key in ("locator", "message"):
+        text = getattr(spec, key)
+        try:
+            names = _template_vars(text, env)
+        except TemplateSyntaxError as exc:
+            problems.append((rel, f"{key} 模板语法错误：{exc.message}（第 {exc.lineno} 行）"))
+            ok = False
+            continue
+        bad = sorted(n for n in names if n in RESERVED_FIELDS or n.startswith("_"))
+        if bad:
+            problems.append((rel, f"{key} 模板引用了保留名 {', '.join(bad)}"))
+            ok = False
+            continue
+        tvars |= names
+        sample = {n: _sample_value(cond.kinds.get(n)) for n in names}
+        try:
+            env.from_string(text).render(**sample)
+        except Exception as exc:  # noqa: BLE001 - any rendering failure refuses the rule
+            problems.append((rel, f"{key} 模板无法渲染：{exc}"))
+            ok = False
+    if not ok:
+        return None
+    return Rule(spec=spec, path=path, condition=cond, template_fields=frozenset(tvars))
+
+
+def _check_fact_schema(rules_: Iterable[Rule], problems: list[tuple[str, str]], root: Path) -> None:
+    """Check fact types and fields against ``audit.facts.FACT_FIELDS`` when the builder declares it."""
+    try:
+        from audit import facts as facts_mod
+    except ImportError:
+        return
+    schema = getattr(facts_mod, "FACT_FIELDS", None)
+    if not isinstance(schema, dict):
+        return
+    for r in rules_:
+        rel = _rel(r.path, root)
+        if r.fact not in schema:
+            problems.append((rel, f"事实类型 {r.fact} 不存在（已知：{', '.join(sorted(schema))}）"))
+            continue
+        known = set(schema[r.fact])
+        unknown = sorted((set(r.condition.fields) | r.template_fields) - known)
+        if unknown:
+            problems.append((rel, f"引用了事实 {r.fact} 没有的字段：{', '.join(unknown)}"))
+
+
+def _rel(path: Path, root: Path) -> str:
+    try:
+        return str(path.relative_to(root.parent))
+    except ValueError:
+        return str(path)
+
+
+def catalog_version(files: list[Path], root: Path) -> str:
+    """Return the catalogue version: 12 hex digits of SHA-256 over relative paths and bytes."""
+    h = hashlib.sha256()
+    for p in sorted(files, key=lambda x: x.relative_to(root).as_posix()):
+        h.update(p.relative_to(root).as_posix().encode())
+        h.update(b"\0")
+        h.update(p.read_bytes())
+        h.update(b"\0")
+    return h.hexdigest()[:12]
+
+
+def check_cases(catalog: Catalog, cases_dir: Path, problems: list[tuple[str, str]]) -> None:
+    """Require a case file per rule with ≥1 firing and ≥1 non-firing case; refuse unknown rules."""
+    for r in catalog.rules:
+        case_file = cases_dir / f"{r.id}.yaml"
+        rel = _rel(r.path, catalog.root or r.path.parent)
+        if not case_file.is_file():
+            problems.append((rel, f"缺少测试用例文件 {case_file.name}（需至少一个触发、一个不触发的用例）"))
+            continue
+        try:
+            doc = yaml.safe_load(case_file.read_text(encoding="utf-8"))
+        except yaml.YAMLError as exc:
+            problems.append((str(case_file), f"YAML 语法错误：{exc}"))
+            continue
+        cases = doc.get("cases") if isinstance(doc, dict) else None
+        if not isinstance(cases, list):
+            problems.append((str(case_file), "缺少 cases 列表"))
+            continue
+        fires = [c.get("fires") for c in cases if isinstance(c, dict)]
+        if True not in fires:
+            problems.append((str(case_file), f"规则 {r.id} 没有 fires: true 的用例"))
+        if False not in fires:
+            problems.append((str(case_file), f"规则 {r.id} 没有 fires: false 的用例"))
+    for case_file in sorted(cases_dir.glob("*.yaml")):
+        try:
+            doc = yaml.safe_load(case_file.read_text(encoding="utf-8"))
+        except yaml.YAMLError:
+            continue
+        rule = doc.get("rule") if isinstance(doc, dict) else None
+        if rule not in catalog.by_id:
+            problems.append((str(case_file), f"用例文件指向不存在的规则 {rule!r}"))
+        elif case_file.stem != rule:
+            problems.append((str(case_file), f"用例文件名应为 {rule}.yaml"))
+
+
+def load_catalog(path: str | Path | None = None, *, cases_dir: str | Path | None = None) -> Catalog:
+    """Load and validate the catalogue under ``path`` (default: the shipped ``rules/catalog``).
+
+    Raises :class:`CatalogError` listing every problem. With ``cases_dir`` the test cases are
+    required too (see the module docstring).
+    """
+    root = Path(path) if path is not None else default_catalog_dir()
+    problems: list[tuple[str, str]] = []
+    if not root.is_dir():
+        raise CatalogError([(str(root), "规则目录不存在")])
+    files = sorted(root.glob("*/*.yaml")) + sorted(root.glob("*/*.yml"))
+    stray = sorted(p for p in root.rglob("*.y*ml") if p.parent.parent != root)
+    for p in stray:
+        problems.append((_rel(p, root), "规则文件应位于 catalog/<组>/<编号>.yaml"))
+    rules_: list[Rule] = []
+    for p in files:
+        rel = _rel(p, root)
+        try:
+            data = yaml.safe_load(p.read_text(encoding="utf-8"))
+        except (yaml.YAMLError, UnicodeDecodeError) as exc:
+            problems.append((rel, f"无法读取 YAML：{exc}"))
+            continue
+        rule = build_rule(data, p, rel, problems)
+        if rule is not None:
+            rules_.append(rule)
+    seen_ids: dict[str, Rule] = {}
+    seen_names: dict[str, Rule] = {}
+    for r in rules_:
+        rel = _rel(r.path, root)
+        if r.id in seen_ids:
+            problems.append((rel, f"规则编号 {r.id} 与 {_rel(seen_ids[r.id].path, root)} 重复"))
+        seen_ids.setdefault(r.id, r)
+        if r.spec.name in seen_names:
+            problems.append((rel, f"规则名称 {r.spec.name} 与 {_rel(seen_names[r.spec.name].path, root)} 重复"))
+        seen_names.setdefault(r.spec.name, r)
+    for r in rules_:
+        for other in r.spec.suppressed_by:
+            if other not in seen_ids:
+                problems.append((_rel(r.path, root), f"suppressed_by 指向不存在的规则 {other}"))
+            elif other == r.id:
+                problems.append((_rel(r.path, root), "suppressed_by 不能指向自己"))
+    _check_fact_schema(rules_, problems, root)
+    catalog = Catalog(rules=rules_, version=catalog_version(files, root) if files else "empty", root=root)
+    if cases_dir is not None:
+        check_cases(catalog, Path(cases_dir), problems)
+    if problems:
+        raise CatalogError(problems)
+    return catalog
