@@ -15,3 +15,7 @@ def main() -> None:
 from audit import cli_parse  # noqa: E402
 
 main.add_command(cli_parse.parse)
+from audit import cli_check  # noqa: E402
+
+main.add_command(cli_check.check)
+main.add_command(cli_check.rules)

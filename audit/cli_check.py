@@ -1,0 +1,191 @@
+"""``gkaudit check`` and ``gkaudit rules list|explain``: check documents, show the catalogue."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date, datetime
+from pathlib import Path
+
+import click
+import yaml
+
+from audit.extract import UnreadableError
+from audit.model import AuditContext, Finding
+from audit.rulebook import Catalog, CatalogError, default_cases_dir, load_catalog
+
+SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
+LEVEL_ZH = {"government": "政府", "department": "部门"}
+EXIT_OK, EXIT_ERRORS, EXIT_UNREADABLE, EXIT_INTERNAL = 0, 1, 2, 3
+
+
+def _parse_date(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return datetime.strptime(value, "%Y-%m-%d").date()
+    except ValueError as exc:
+        raise click.BadParameter(f"日期格式应为 YYYY-MM-DD：{value}") from exc
+
+
+def _load_catalog_or_exit() -> Catalog:
+    try:
+        return load_catalog()
+    except CatalogError as exc:
+        click.echo(f"规则目录无法加载：\n{exc}", err=True)
+        sys.exit(EXIT_INTERNAL)
+
+
+def _print_table(source: str, findings: list[Finding]) -> None:
+    click.echo(f"文件：{source}")
+    if not findings:
+        click.echo("  未发现问题。")
+        return
+    for sev in ("error", "warning", "info"):
+        group = [f for f in findings if f.severity == sev]
+        if not group:
+            continue
+        click.echo(f"  {SEVERITY_ZH[sev]}（{len(group)}）")
+        for f in group:
+            click.echo(f"    {f.rule:<5} {f.locator or '-':<28} {f.message}")
+    counts = "，".join(f"{SEVERITY_ZH[s]} {sum(1 for f in findings if f.severity == s)}" for s in SEVERITY_ZH)
+    click.echo(f"  合计 {len(findings)} 条：{counts}")
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="每条问题输出一行 JSON（见 spec/cli.md）。")
+@click.option("--level", type=click.Choice(["government", "department"]), help="覆盖识别出的机关类型。")
+@click.option("--published-on", callback=_parse_date, help="发布日期 YYYY-MM-DD（启用发布时效规则）。")
+@click.option("--previous", type=click.Path(dir_okay=False), help="同一机关上一年度的报告（启用跨年度规则）。")
+@click.option("--agency", help="覆盖识别出的机关名称。")
+@click.option("--year", type=int, help="覆盖识别出的报告年度。")
+def check(
+    paths: tuple[str, ...],
+    as_json: bool,
+    level: str | None,
+    published_on: date | None,
+    previous: str | None,
+    agency: str | None,
+    year: int | None,
+) -> None:
+    """审核年度报告：输出规则检查发现的问题。
+
+    退出码：0 = 没有“错误”级问题；1 = 至少一个“错误”级问题；2 = 有文件完全无法读取。
+    """
+    from audit.check import check_path, default_catalog
+    from audit.parse import parse_path
+
+    try:
+        catalog = default_catalog()
+    except CatalogError as exc:
+        click.echo(f"规则目录无法加载：\n{exc}", err=True)
+        sys.exit(EXIT_INTERNAL)
+    ctx = AuditContext(published_on=published_on)
+    if previous:
+        try:
+            ctx.previous = parse_path(previous)
+        except UnreadableError as exc:
+            click.echo(f"无法读取上一年度报告 {previous}：{exc}", err=True)
+            sys.exit(EXIT_UNREADABLE)
+    overrides = {"agency": agency, "year": year, "level": level}
+    unreadable = False
+    any_error = False
+    for path in paths:
+        try:
+            report, findings = check_path(path, ctx, overrides, catalog=catalog)
+        except UnreadableError as exc:
+            click.echo(f"无法读取 {path}：{exc}", err=True)
+            unreadable = True
+            continue
+        except Exception as exc:  # noqa: BLE001 - an engine failure must stop loudly
+            click.echo(f"审核 {path} 时规则执行失败（结果不可信）：{exc}", err=True)
+            sys.exit(EXIT_INTERNAL)
+        any_error = any_error or any(f.severity == "error" for f in findings)
+        if as_json:
+            for f in findings:
+                out = f.to_json()
+                out["source"] = path
+                click.echo(json.dumps(out, ensure_ascii=False))
+        else:
+            _print_table(path, findings)
+            if report.agency or report.year:
+                click.echo(
+                    f"  （机关：{report.agency or '未识别'}，年度：{report.year or '未识别'}，"
+                    f"类型：{LEVEL_ZH.get(report.level or '', '未识别')}，格式：{report.format}版）"
+                )
+    if unreadable:
+        sys.exit(EXIT_UNREADABLE)
+    sys.exit(EXIT_ERRORS if any_error else EXIT_OK)
+
+
+@click.group()
+def rules() -> None:
+    """规则目录：列出规则、解释单条规则。"""
+
+
+@rules.command("list")
+@click.option("--json", "as_json", is_flag=True, help="每条规则输出一行 JSON。")
+def rules_list(as_json: bool) -> None:
+    """列出全部规则：编号、标题、级别、法律依据。"""
+    catalog = _load_catalog_or_exit()
+    if as_json:
+        for r in catalog.rules:
+            click.echo(
+                json.dumps(
+                    {
+                        "id": r.id,
+                        "name": r.spec.name,
+                        "title": r.spec.title,
+                        "severity": r.severity,
+                        "basis": r.spec.basis.source,
+                        "article": r.spec.basis.article,
+                    },
+                    ensure_ascii=False,
+                )
+            )
+        return
+    click.echo(f"规则目录版本 {catalog.version}，共 {len(catalog.rules)} 条")
+    click.echo(f"{'编号':<6}{'级别':<6}{'标题':<30}依据")
+    for r in catalog.rules:
+        click.echo(f"{r.id:<8}{SEVERITY_ZH[r.severity]:<6}{r.spec.title:<30}{r.spec.basis.source}")
+
+
+@rules.command("explain")
+@click.argument("rule_id")
+def rules_explain(rule_id: str) -> None:
+    """解释一条规则：依据、理由、条件、编译后的 durable 条件和测试用例。"""
+    catalog = _load_catalog_or_exit()
+    rule = catalog.by_id.get(rule_id.upper())
+    if rule is None:
+        click.echo(f"没有编号为 {rule_id} 的规则", err=True)
+        sys.exit(EXIT_UNREADABLE)
+    s = rule.spec
+    a = s.applies
+    click.echo(f"{s.id}  {s.title}")
+    click.echo(f"名称：{s.name}    级别：{SEVERITY_ZH[s.severity]}（{s.severity}）")
+    click.echo(f"适用：格式 {'、'.join(a.formats)}版；机关 {'、'.join(LEVEL_ZH[x] for x in a.levels)}"
+               + (f"；需要 {'、'.join(a.needs)}" if a.needs else ""))
+    click.echo(f"依据：{s.basis.source} {s.basis.article}")
+    click.echo(f"  原文：{s.basis.excerpt}")
+    click.echo(f"理由：{s.rationale}")
+    click.echo(f"事实类型：{s.fact}")
+    click.echo(f"条件：{s.when}" + (f"（容差 {s.tolerance}）" if s.tolerance else ""))
+    if s.suppressed_by:
+        click.echo(f"被以下规则抑制：{'、'.join(s.suppressed_by)}")
+    click.echo(f"定位：{s.locator}")
+    click.echo(f"消息：{s.message}")
+    click.echo("durable-rules 条件：")
+    click.echo(json.dumps(rule.durable_rule(), ensure_ascii=False, indent=2))
+    cases_dir = default_cases_dir()
+    case_file = cases_dir / f"{s.id}.yaml" if cases_dir else None
+    if case_file and case_file.is_file():
+        doc = yaml.safe_load(case_file.read_text(encoding="utf-8")) or {}
+        cases = doc.get("cases") or []
+        click.echo(f"测试用例（{Path(case_file).name}，{len(cases)} 个）：")
+        for c in cases:
+            mark = "触发" if c.get("fires") else "不触发"
+            click.echo(f"  [{mark}] {c.get('name', '')}  基础：{c.get('base', '')}"
+                       + (f"  定位：{c['locator']}" if c.get("locator") else ""))
+    else:
+        click.echo("测试用例：（源码目录 tests/rules/cases 中未找到）")
