@@ -19,3 +19,11 @@ from audit import cli_check  # noqa: E402
 
 main.add_command(cli_check.check)
 main.add_command(cli_check.rules)
+from audit import cli_store  # noqa: E402
+
+main.add_command(cli_store.ingest)
+main.add_command(cli_store.audit)
+main.add_command(cli_store.findings)
+main.add_command(cli_store.finding)
+main.add_command(cli_store.reports)
+main.add_command(cli_store.db)

@@ -109,10 +109,12 @@ def reconcile(
     findings: Iterable[CheckFinding],
     today: date,
     rule_versions: dict[str, str] | None = None,
+    close_missing: bool = True,
 ) -> ReconcileResult:
     """Merge one audit's findings for (agency, year) into the store and move statuses along.
 
     ``report`` is the document version just audited; ``findings`` what the checks found on it.
+    With ``close_missing`` false (an unreadable version), absent findings are left as they are.
     Nothing is committed here: the caller owns the transaction (one per report).
     """
     days = deadline_days()
@@ -190,7 +192,7 @@ def reconcile(
         result.finding_ids.append(row.id)  # type: ignore[arg-type]
 
     for fp, row in existing.items():
-        if fp in seen or row.status not in CLOSABLE:
+        if not close_missing or fp in seen or row.status not in CLOSABLE:
             continue
         if row.last_report_id == report.id:
             event(
