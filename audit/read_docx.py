@@ -5,13 +5,16 @@ tables keep the order in which they are printed. What is read:
 
 * ``w:p`` paragraphs (runs, hyperlinks, insertions, fields; deleted text is skipped). A tab
   becomes a space and a manual line break joins like a wrapped line.
-* ``w:tbl`` tables, built from the grid: a cell spanning columns (``w:gridSpan``) or rows
-  (``w:vMerge``) appears **once**, in its top-left grid position, and the positions it covers are
-  ``""``. This is the same convention as the PDF reader and keeps every value in its own grid
-  column, which is what a label-driven reader needs: the values of a row stay under their column
-  headers however many label columns a merged label covers, and a merged cell is never counted
-  twice. Rows skipped at the start or end (``w:gridBefore``/``w:gridAfter``) are padded with
-  ``""``. Paragraphs inside one cell are joined like wrapped lines (no space between CJK).
+* ``w:tbl`` tables, built from the grid: a merged cell appears **once** (de-duplicated by cell
+  identity: one ``w:tc``), with its text in its top-left position. A cell merged down
+  (``w:vMerge``) leaves ``""`` in the rows below, so label columns stay aligned. A cell merged
+  across (``w:gridSpan``) is followed by ``""`` for the columns it covers in rows without
+  numbers (headers keep their alignment, rows skipped with ``w:gridBefore``/``w:gridAfter`` are
+  padded too); in rows holding numbers each cell is one entry, so that a value covering two grid
+  columns (common in hand-drawn Word tables) never puts a false empty value between real ones.
+  The label-driven reader finds data rows by label and takes their values from the end of the
+  row, which both layouts satisfy. Paragraphs inside one cell are joined like wrapped lines (no
+  space between CJK).
 * Nested tables (a table inside a cell) come out as their own table blocks right after the table
   that holds them; their text is not repeated in the outer cell.
 * Text boxes (``w:txbxContent`` in drawings and VML shapes) are read where they are anchored:
@@ -31,6 +34,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from audit.model import Block, IntermediateDoc
+from audit.normalize import is_number
 from audit.read_pdf import join_cell_lines
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -154,17 +158,30 @@ def _cell_text(tc: Any) -> str:
 
 
 def table_grid(tbl: Any) -> list[list[str]]:
-    """Return the grid of one ``w:tbl``: merged cells once (top-left), ``""`` where they span."""
+    """Return the grid of one ``w:tbl`` (see the module docstring for merged cells).
+
+    In a row without numbers (headers, captions) a cell spanning columns is followed by ``""``
+    for each column it covers, so header labels stay above their columns. In a row holding
+    numbers every cell is one entry whatever its span: Word tables whose rows were drawn with
+    different cell widths have a fine grid in which one value covers two grid columns, and
+    padding would put a false empty value between two real ones.
+    """
     grid: list[list[str]] = []
     for tr in _table_rows(tbl):
         tr_pr = tr.find(_w("trPr"))
-        row: list[str] = [""] * _int_attr(tr_pr, "gridBefore")
+        cells: list[tuple[str, int]] = []
         for tc in _row_cells(tr):
             tc_pr = tc.find(_w("tcPr"))
             span = max(1, _int_attr(tc_pr, "gridSpan", 1))
             vmerge = tc_pr.find(_w("vMerge")) if tc_pr is not None else None
             continued = vmerge is not None and vmerge.get(_w("val"), "continue") == "continue"
-            row.append("" if continued else _cell_text(tc))
+            cells.append(("" if continued else _cell_text(tc), span))
+        if any(is_number(text) for text, _span in cells):
+            grid.append([text for text, _span in cells])
+            continue
+        row: list[str] = [""] * _int_attr(tr_pr, "gridBefore")
+        for text, span in cells:
+            row.append(text)
             row.extend([""] * (span - 1))
         row.extend([""] * _int_attr(tr_pr, "gridAfter"))
         grid.append(row)

@@ -23,7 +23,9 @@ How a page is read:
   page. A merged label cell cut in two by the page break (``（四）无`` / ``法提供``) is joined
   again when the continuation does not start a new numbered label.
 * Merged cells: the text stands in the cell's first (top-left) position and the spanned
-  positions are ``""`` so that columns stay aligned.
+  positions are ``""`` so that columns stay aligned; in a row holding numbers, positions covered
+  by a cell spanning from the left are dropped (one entry per printed cell), as in the DOCX
+  reader.
 
 Unreadable documents (no text layer, broken font encoding) come back with a problem of kind
 ``unreadable`` and whatever was read; a PDF that cannot be opened raises ``UnreadableError``.
@@ -38,6 +40,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from audit.model import Block, IntermediateDoc
+from audit.normalize import is_number
 
 TABLE_SETTINGS: dict[str, Any] = {
     "vertical_strategy": "lines",
@@ -92,6 +95,8 @@ class _Table:
     row_pages: list[int] = field(default_factory=list)
     x0: float = 0.0
     x1: float = 0.0
+    # True where a position is covered by a cell to its left (a horizontal span)
+    hcover: list[list[bool]] = field(default_factory=list)
 
 
 def join_cell_lines(text: str) -> str:
@@ -176,8 +181,27 @@ def _page_tables(page: Any, page_no: int) -> list[_Table]:
         bottom = max(bottoms) if bottoms else found.bbox[3]
         kept = grid[first:last + 1]
         tables.append(_Table(grid=kept, top=top, bottom=bottom, page=page_no, row_pages=[page_no] * len(kept),
-                             x0=found.bbox[0], x1=found.bbox[2]))
+                             x0=found.bbox[0], x1=found.bbox[2],
+                             hcover=_horizontal_cover([r.cells for r in found.rows[first:last + 1]])))
     return tables
+
+
+def _horizontal_cover(rows: list[list[tuple[float, float, float, float] | None]]) -> list[list[bool]]:
+    """Return, per row and position, whether a cell further left spans over that position."""
+    width = max((len(r) for r in rows), default=0)
+    col_x0 = [min((r[j][0] for r in rows if j < len(r) and r[j] is not None), default=0.0) for j in range(width)]
+    cover: list[list[bool]] = []
+    for r in rows:
+        flags = []
+        reach = -1.0
+        for j, cell in enumerate(r):
+            if cell is not None:
+                reach = cell[2]
+                flags.append(False)
+            else:
+                flags.append(reach > col_x0[j] + 1)
+        cover.append(flags)
+    return cover
 
 
 def _page_lines(page: Any, boxes: list[tuple[float, float, float, float]]) -> list[_Line]:
@@ -338,6 +362,7 @@ def _join_tables(a: _Table, b: _Table) -> None:
             a.grid[k][j] = above + "\n" + cell
             first[j] = ""
     a.grid.extend(b.grid)
+    a.hcover.extend(b.hcover or [[False] * len(r) for r in b.grid])
     a.row_pages.extend(b.row_pages)
     a.bottom = b.bottom
 
@@ -349,9 +374,22 @@ def _looks_cut(text: str) -> bool:
     return bool(m) and len(s) - m.end() <= 3
 
 
-def _clean_grid(grid: list[list[str | None]]) -> list[list[str]]:
-    """Return the grid as strings: joined cell lines, ``""`` for spanned positions."""
-    return [[join_cell_lines(c) if c else "" for c in row] for row in grid]
+def _clean_grid(table: _Table) -> list[list[str]]:
+    """Return the grid as strings: joined cell lines, ``""`` for spanned positions.
+
+    In a row holding numbers, positions covered by a cell spanning from the left are dropped
+    (one entry per printed cell), as the DOCX reader does: a value drawn over two grid columns
+    must not put a false empty value between real ones. Positions covered from above stay ``""``
+    so label columns keep their alignment.
+    """
+    out: list[list[str]] = []
+    for i, row in enumerate(table.grid):
+        cover = table.hcover[i] if i < len(table.hcover) else [False] * len(row)
+        cells = [join_cell_lines(c) if c else "" for c in row]
+        if any(is_number(c) for c in cells):
+            cells = [c for j, c in enumerate(cells) if not (j < len(cover) and cover[j])]
+        out.append(cells)
+    return out
 
 
 def _text_stats(text: str) -> tuple[int, int, int, int]:
@@ -481,12 +519,12 @@ def _assemble(items: list[tuple[int, float, object]]) -> list[Block]:
             if last_table is not None and last_was_table and prev_page is not None and page_no == prev_page + 1 \
                     and obj.page != last_table.page and _is_first_on_page(items, obj):
                 _join_tables(last_table, obj)
-                blocks[-1].rows = _clean_grid(last_table.grid)
+                blocks[-1].rows = _clean_grid(last_table)
                 blocks[-1].row_pages = list(last_table.row_pages)
             else:
                 flush()
                 last_table = obj
-                blocks.append(Block(kind="table", rows=_clean_grid(obj.grid), page=page_no,
+                blocks.append(Block(kind="table", rows=_clean_grid(obj), page=page_no,
                                     row_pages=list(obj.row_pages)))
             last_was_table = True
             prev_line = None
