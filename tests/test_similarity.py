@@ -8,15 +8,60 @@ import time
 from audit import similarity
 from audit.similarity import Narrative, find_copies
 
-FIELDS = ["重大项目", "乡村振兴", "安全生产", "生态环境", "住房保障", "社会救助", "食品药品", "卫生健康",
-          "教育招生", "就业创业", "财政预决算", "政府采购", "营商环境", "养老服务", "交通运输", "水利建设",
-          "农业农村", "市场监管", "应急管理", "城市更新", "文化旅游", "医疗保障", "退役军人", "民族宗教"]
+FIELDS = [
+    "重大项目",
+    "乡村振兴",
+    "安全生产",
+    "生态环境",
+    "住房保障",
+    "社会救助",
+    "食品药品",
+    "卫生健康",
+    "教育招生",
+    "就业创业",
+    "财政预决算",
+    "政府采购",
+    "营商环境",
+    "养老服务",
+    "交通运输",
+    "水利建设",
+    "农业农村",
+    "市场监管",
+    "应急管理",
+    "城市更新",
+    "文化旅游",
+    "医疗保障",
+    "退役军人",
+    "民族宗教",
+]
 VERBS = ["围绕", "聚焦", "紧扣", "突出", "深化", "加强", "推进", "强化", "健全", "完善", "优化", "拓展"]
-ACTIONS = ["开设专栏集中发布政策文件", "主动公开各类信息", "开展政策解读", "回应社会关切", "组织业务培训",
-           "完善保密审查机制", "清理过期信息", "规范栏目设置", "推进数据开放", "加强督促检查",
-           "落实三审三校制度", "开展网站巡查", "整合政务新媒体", "公开办事指南", "发布工作动态"]
-OBJECTS = ["群众办事更加便捷", "公开质量稳步提升", "政策知晓度明显提高", "监督渠道更加畅通",
-           "信息发布更加规范", "平台运行平稳有序", "答复质量持续改进", "公众参与度不断提升"]
+ACTIONS = [
+    "开设专栏集中发布政策文件",
+    "主动公开各类信息",
+    "开展政策解读",
+    "回应社会关切",
+    "组织业务培训",
+    "完善保密审查机制",
+    "清理过期信息",
+    "规范栏目设置",
+    "推进数据开放",
+    "加强督促检查",
+    "落实三审三校制度",
+    "开展网站巡查",
+    "整合政务新媒体",
+    "公开办事指南",
+    "发布工作动态",
+]
+OBJECTS = [
+    "群众办事更加便捷",
+    "公开质量稳步提升",
+    "政策知晓度明显提高",
+    "监督渠道更加畅通",
+    "信息发布更加规范",
+    "平台运行平稳有序",
+    "答复质量持续改进",
+    "公众参与度不断提升",
+]
 TEMPLATE = [
     "本报告统计数据从{y}年1月1日至12月31日",
     "根据《中华人民共和国政府信息公开条例》规定，现发布本年度报告",
@@ -26,12 +71,15 @@ COMMON = "认真贯彻落实党中央国务院关于全面推进政务公开工�
 
 
 def _sentence(rng: random.Random) -> str:
-    return (f"{rng.choice(VERBS)}{rng.choice(FIELDS)}、{rng.choice(FIELDS)}等领域，{rng.choice(ACTIONS)}"
-            f"{rng.randint(10, 900)}条，{rng.choice(VERBS)}{rng.choice(ACTIONS)}，{rng.choice(OBJECTS)}。")
+    return (
+        f"{rng.choice(VERBS)}{rng.choice(FIELDS)}、{rng.choice(FIELDS)}等领域，{rng.choice(ACTIONS)}"
+        f"{rng.randint(10, 900)}条，{rng.choice(VERBS)}{rng.choice(ACTIONS)}，{rng.choice(OBJECTS)}。"
+    )
 
 
 def make_narrative(rng: random.Random, agency: str, year: int = 2024) -> dict[str, str]:
     """A distinct narrative: random sentences over a shared vocabulary, plus template sentences."""
+
     def body(n: int) -> str:
         return "".join(_sentence(rng) for _ in range(n))
 
@@ -48,7 +96,9 @@ def corpus(n: int, seed: int = 7) -> list[Narrative]:
     items = []
     for i in range(n):
         agency = f"测试市第{i + 1}局"
-        items.append(Narrative(key=i, agency=agency, source=f"r{i}.txt", sections=make_narrative(rng, agency)))
+        items.append(
+            Narrative(key=i, agency=agency, source=f"r{i}.txt", sections=make_narrative(rng, agency))
+        )
     return items
 
 

@@ -1,0 +1,123 @@
+"""The findings store: settings, migrations on both engines, pragmas, JSON, document versions."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import inspect, text
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import SQLModel, select
+from test_store_support import db, empty_db  # noqa: F401
+
+from audit import models as m
+from audit import pipeline, store
+
+TABLES = {"agency", "document", "report", "auditrun", "finding", "findingevent", "notice", "noticefinding"}
+
+
+def test_default_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.setenv("GKAUDIT_DATA", str(tmp_path / "d"))
+    assert store.database_url() == f"sqlite:///{tmp_path / 'd' / 'gkaudit.sqlite'}"
+    assert store.archive_dir() == tmp_path / "d" / "archive"
+    monkeypatch.setenv("GKAUDIT_TODAY", "2026-12-31")
+    assert store.today() == date(2026, 12, 31)
+
+
+def test_upgrade_empty_database_to_head(empty_db: str) -> None:  # noqa: F811
+    assert store.current_revision() is None
+    store.upgrade()
+    assert store.current_revision() == store.head_revision()
+    names = set(inspect(store.get_engine()).get_table_names())
+    assert TABLES | {"alembic_version"} <= names
+    store.ensure_schema()  # already at head: nothing to do
+    assert store.current_revision() == store.head_revision()
+
+
+def test_migrations_match_the_models(db: str) -> None:  # noqa: F811
+    with store.get_engine().connect() as conn:
+        ctx = MigrationContext.configure(conn, opts={"compare_type": True})
+        diff = compare_metadata(ctx, SQLModel.metadata)
+    assert diff == [], "models changed without a migration: " + repr(diff)
+
+
+def test_db_upgrade_command_from_another_directory(
+    empty_db: str,  # noqa: F811
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from click.testing import CliRunner
+
+    from audit.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    assert "数据库已升级到版本" in result.output
+    assert store.current_revision() == store.head_revision()
+
+
+def test_sqlite_pragmas(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GKAUDIT_DATA", str(tmp_path))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    store.dispose_engines()
+    store.upgrade()
+    with store.get_engine().connect() as conn:
+        assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+    store.dispose_engines()
+
+
+def test_foreign_keys_enforced(db: str) -> None:  # noqa: F811
+    with pytest.raises(IntegrityError):
+        with store.session_scope() as s:
+            s.add(m.Document(agency_id=999, sha256="0" * 64, archive_path="x"))
+
+
+def test_json_keeps_chinese_readable(db: str) -> None:  # noqa: F811
+    with store.session_scope() as s:
+        agency = pipeline.get_agency(s, "中卫市信访局")
+        doc, _ = pipeline.store_document(s, "报告正文".encode(), agency=agency.name, original_name="a.txt")
+        s.add(m.Report(agency_id=agency.id, document_id=doc.id, year=2024, parsed={"机关": "中卫市信访局"}))
+    with store.get_engine().connect() as conn:
+        raw = conn.execute(text("SELECT CAST(parsed AS TEXT) FROM report")).scalar()
+    assert "中卫市信访局" in raw and "\\u" not in raw
+
+
+def test_store_document_versions_and_archive(db: str) -> None:  # noqa: F811
+    v1 = "石嘴山市信访局 2023 年政府信息公开工作年度报告\n一、总体情况\n".encode()
+    v2 = v1 + "（更正版）".encode()
+    with store.session_scope() as s:
+        d1, new1 = pipeline.store_document(
+            s, v1, agency="石嘴山市信访局", original_name="a.txt", level="department", region="640200"
+        )
+        d1b, new1b = pipeline.store_document(
+            s,
+            v1,
+            agency="石嘴山市信访局",
+            url="https://example.gov.cn/a.html",
+            published_on=date(2024, 1, 20),
+        )
+        d2, new2 = pipeline.store_document(s, v2, agency="石嘴山市信访局", original_name="b.txt")
+        assert (new1, new1b, new2) == (True, False, True)
+        assert d1.id == d1b.id != d2.id
+        assert d1b.url == "https://example.gov.cn/a.html" and d1b.published_on == date(2024, 1, 20)
+        docs = s.exec(select(m.Document)).all()
+        agency = s.exec(select(m.Agency)).one()
+    assert len(docs) == 2
+    assert (agency.level, agency.region) == ("department", "640200")
+    archived = store.data_dir() / d1.archive_path
+    assert archived.read_bytes() == v1
+    assert d1.sha256 == hashlib.sha256(v1).hexdigest() and d1.sha256 in archived.name
+    assert d1.content_type == "text/plain"
+
+
+def test_empty_document_refused(db: str) -> None:  # noqa: F811
+    with pytest.raises(pipeline.PipelineError):
+        with store.session_scope() as s:
+            pipeline.store_document(s, b"", agency="某局", original_name="empty.txt")
