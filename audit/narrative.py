@@ -1,0 +1,672 @@
+"""Numbers, topics, years and artefacts read from the narrative sections of a report.
+
+The rules compare what the text says with what the tables say (NT01–NT06), look for required
+topics (ST06–ST13), year conflicts (FM07) and extraction artefacts (FM06). Everything here is
+deliberately conservative: a number is only taken when its sentence says unambiguously what it
+counts (本年新收 vs 含上年结转, 行政复议 vs 行政诉讼, 答复 vs 受理); a sentence that compares with
+last year or counts documents rather than cases yields nothing.
+
+Text is normalised before matching (NFKC, every whitespace removed, quotes unified), so
+"12 件", "2024 年" and lines wrapped inside a sentence read the same as "12件", "2024年".
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+_WS_RE = re.compile(r"[\s\u3000\u00a0\u200b\ufeff]+")
+_QUOTES = str.maketrans({"“": '"', "”": '"', "「": '"', "」": '"', "‘": "'", "’": "'"})
+# A heading such as （二） 二、 2. 一是 starts a new sentence even without a full stop before it.
+_HEADING_BREAK_RE = re.compile(
+    r"\n(?=\s*(?:[（(][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+、|\d+[.、．](?!\d)))"
+)
+_SENTENCE_END_RE = re.compile(r"[。！？!?;；]")
+_CLAUSE_SPLIT_RE = re.compile(r"[，,:：]")
+
+NUM = r"(\d{1,3}(?:,\d{3})+(?!\d)|\d+|[零〇一二两三四五六七八九十百]+)"
+_CN_DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
+
+
+def normalize(text: str) -> str:
+    """Return text normalised for matching: NFKC, quotes unified, whitespace and ``**`` dropped."""
+    s = unicodedata.normalize("NFKC", text or "").translate(_QUOTES).replace("**", "")
+    return _WS_RE.sub("", s)
+
+
+def to_int(token: str) -> int | None:
+    """Return the integer written as Arabic digits (with thousands commas) or small Chinese numerals."""
+    t = token.replace(",", "")
+    if t.isdigit():
+        return int(t)
+    if not t or any(c not in _CN_DIGITS and c not in "十百" for c in t):
+        return None
+    total, cur = 0, 0
+    for c in t:
+        if c == "百":
+            total += (cur or 1) * 100
+            cur = 0
+        elif c == "十":
+            total += (cur or 1) * 10
+            cur = 0
+        else:
+            cur = _CN_DIGITS[c]
+    return total + cur
+
+
+def sentences(text: str) -> list[str]:
+    """Split a section's text into normalised sentences (full stops, semicolons and headings)."""
+    if not text:
+        return []
+    raw = _HEADING_BREAK_RE.sub("。", text)
+    out = []
+    for part in _SENTENCE_END_RE.split(normalize(raw)):
+        if part:
+            out.append(part)
+    return out
+
+
+def clauses(sentence: str) -> list[str]:
+    """Split a normalised sentence into clauses at commas and colons (not inside numbers)."""
+    protected = re.sub(r"(?<=\d),(?=\d{3}(?!\d))", "\x00", sentence)
+    return [c.replace("\x00", ",") for c in _CLAUSE_SPLIT_RE.split(protected) if c]
+
+
+# ----------------------------------------------------------------------------------------------
+# Counts stated in the narrative
+
+
+@dataclass
+class Statement:
+    """A count read from the narrative: what it counts, the number, and the sentence quoted.
+
+    ``what`` is one of ``new``, ``new_plus_carry``, ``answered``, ``carry_in``, ``carry_out``
+    (table 3 totals), ``outcome:<row>`` (a table-3 result row or group), ``appeal:<group>:<col>``
+    (table 4: group ``review`` or ``litigation``, ``lit_direct``, ``lit_after_review``; column
+    ``total``, ``upheld``, ``corrected``, ``other``, ``pending``), ``none_received`` (no
+    applications), ``none_appeal:<group>``, ``t2:<row>:<col>`` (规章/行政规范性文件 counts) and
+    ``fee_denied``. ``column`` is the table-3 applicant column the count refers to.
+    """
+
+    what: str
+    value: int | None
+    quote: str
+    section: str
+    column: str = "total"
+
+
+_APPLICATION_CTX = re.compile(r"(政府信息公开申请|信息公开申请|公开申请|依申请|申请公开)")
+_COMPARE_RE = re.compile(
+    r"(同比|较去年|较上年|比上年|比去年|去年同期|上年同期|较\d{4}年|与\d{4}年相比|增长|下降|减少)"
+)
+_YEAR_RE = re.compile(r"((?:19|20)\d{2})年")
+
+_RECEIVE_RE = re.compile(
+    r"(?P<verb>收到|受理|接收|接到|新收|登记)(?P<mid>[^,;:。\d]{0,30}?)申请(?:共计|共|合计|总计)?"
+    + NUM
+    + r"(?:件|个|条|份)"
+)
+_HANDLE_RE = re.compile(
+    r"(?P<verb>办理|处理)(?P<mid>[^,;:。\d]{0,30}?)申请(?:共计|共|合计|总计)?" + NUM + r"(?:件|个|条|份)"
+)
+_ANSWER_RE = re.compile(
+    r"(?:答复|办结|作出答复|予以答复)(?:申请)?(?:共计|共|合计)?" + NUM + r"(?:件|个|条|份)"
+)
+_CARRY_IN_RE = re.compile(
+    r"(?:含|包括|包含|其中)(?:上年度|上一年度|上年|去年)结转(?:的)?(?:申请)?" + NUM + r"件"
+)
+_CARRY_OUT_RE = re.compile(
+    NUM + r"件(?:申请)?(?:顺延|结转|转入)(?:到|至)?(?:下年度|下一年度|下年|次年|2\d{3}年)"
+    r"|(?:结转|顺延)(?:到|至)?(?:下年度|下一年度|下年|次年)(?:继续)?(?:办理|答复)?(?:的)?(?:申请)?"
+    + NUM
+    + r"件"
+)
+_INCL_CARRY_RE = re.compile(
+    r"^[(（]?(?:其中)?(?:含|包括|包含)(?:了)?(?:上年度|上一年度|上年|去年)(?:结转|未办结)"
+)
+_NONE_RECEIVED_RE = re.compile(
+    r"(?:未|没有|尚未|均未)(?:收到|受理|接到|接收|发生)(?P<mid>[^,;:。\d]{0,14}?)(?:政府信息公开申请|信息公开申请|公开申请|依申请公开)"
+    r"|无(?:政府信息公开申请|依申请公开(?:申请|事项|情况))"
+)
+_NONE_MID_EXCLUDE = re.compile(r"(超出|超过|频次|数量|投诉|举报|收费|复议|诉讼)")
+
+_OUTCOMES: tuple[tuple[str, str], ...] = (
+    ("granted", r"(?:予以公开|同意公开|全部公开)"),
+    ("partial", r"部分公开"),
+    ("denied", r"不予公开"),
+    ("unable.not_held", r"(?:本机关)?不掌握(?:相关)?(?:政府)?信息"),
+    ("unable", r"无法提供"),
+    ("not_processed", r"不予处理"),
+    ("other", r"其他处理"),
+)
+
+_T4_GROUP_RE = re.compile(
+    r"(?P<g>未经复议直接(?:向人民法院|向法院)?(?:提起)?(?:行政)?(?:起诉|诉讼)|复议后(?:提起)?(?:行政)?(?:起诉|诉讼)|行政复议|行政诉讼|诉讼)"
+)
+_T4_TOTAL_AFTER_RE = re.compile(r"^(?:案件|案|申请)?(?:共计|共|总计|合计)?" + NUM + r"(?:件|起|宗|个)")
+_T4_TOTAL_BEFORE_RE = re.compile(NUM + r"(?:件|起|宗|个)(?:政府信息公开)?(?:的)?$")
+_T4_RESULT_RE = re.compile(
+    r"(?P<c>结果维持|维持|结果纠正|纠正|其他结果|尚未审结|未审结|正在审理|审理中)(?:原行政行为|原决定)?(?:的)?"
+    + NUM
+    + r"(?:件|起|宗|个)"
+)
+_T4_RESULT_COL = {
+    "结果维持": "upheld",
+    "维持": "upheld",
+    "结果纠正": "corrected",
+    "纠正": "corrected",
+    "其他结果": "other",
+    "尚未审结": "pending",
+    "未审结": "pending",
+    "正在审理": "pending",
+    "审理中": "pending",
+}
+_NEGATION_RE = re.compile(r"(没有|未发生|未出现|未有|未被|未因|均无|无(?![法论正需偿缝纸线人效须]))")
+
+_T2_NOUN_RE = re.compile(r"(行政规范性文件|规范性文件|规章|政策性文件|政策文件|其他文件|文件)")
+_T2_VERBS: tuple[tuple[str, str], ...] = (
+    ("made", r"(?:制发|新制发|印发|出台|制定|新制定|发布)"),
+    ("repealed", r"(?:宣布失效和废止|失效和废止|废止和失效|宣布废止|废止)"),
+    ("valid", r"(?:现行有效|继续有效|保留|有效)"),
+)
+_FEE_DENIAL_RE = re.compile(
+    r"((?:未|没有)(?:向申请人)?(?:发出|发放|出具|制发|送达|开具)(?:过)?(?:任何)?(?:信息处理费)?收费通知"
+    r"|(?:不|未|没有)涉及(?:政府信息公开)?(?:信息处理费|收费|收取信息处理费)"
+    r"|无(?:信息处理费)?收费通知)"
+)
+
+
+def _year_conflict(clause: str, year: int | None) -> bool:
+    """Return True when a clause is about another year than the report year."""
+    if year is None:
+        return False
+    return any(int(y) != year for y in _YEAR_RE.findall(clause))
+
+
+def _applicant_column(text: str) -> str | None:
+    """Return the table-3 column a count is restricted to, ``None`` when ambiguous."""
+    if re.search(r"(法人|企业|组织|机构)", text):
+        return None
+    if "自然人" in text:
+        return "natural"
+    return "total"
+
+
+def application_statements(text: str, section: str, year: int | None) -> list[Statement]:
+    """Return the application counts (NT01–NT03) stated in a section's text."""
+    out: list[Statement] = []
+    for sent in sentences(text):
+        if not _APPLICATION_CTX.search(sent) and "答复" not in sent:
+            continue
+        for clause_text in clauses(sent):
+            if _COMPARE_RE.search(clause_text) or _year_conflict(clause_text, year):
+                continue
+            base = sent.find(clause_text)
+            for m in _RECEIVE_RE.finditer(clause_text):
+                if not _APPLICATION_CTX.search(clause_text + sent):
+                    continue
+                col = _applicant_column(m.group("mid"))
+                if col is None:
+                    continue
+                what = "new_plus_carry" if _INCL_CARRY_RE.match(sent[base + m.end() :]) else "new"
+                out.append(Statement(what, to_int(m.group(3)), sent, section, col))
+            for m in _HANDLE_RE.finditer(clause_text):
+                if not _APPLICATION_CTX.search(clause_text):
+                    continue
+                # "办理…申请N件" alone may mean new or new + carried over: only take it when the
+                # sentence says it includes the carried-over applications.
+                if _INCL_CARRY_RE.match(sent[base + m.end() :]):
+                    col = _applicant_column(m.group("mid"))
+                    if col:
+                        out.append(Statement("new_plus_carry", to_int(m.group(3)), sent, section, col))
+        if not _APPLICATION_CTX.search(sent):
+            continue
+        for m in _ANSWER_RE.finditer(sent):
+            before = sent[: m.start()]
+            if _COMPARE_RE.search(sent[max(0, m.start() - 6) : m.end() + 6]):
+                continue
+            if re.search(r"(答复|办结)$", before):
+                continue
+            out.append(Statement("answered", to_int(m.group(1)), sent, section))
+        for m in _CARRY_IN_RE.finditer(sent):
+            out.append(Statement("carry_in", to_int(m.group(1)), sent, section))
+        for m in _CARRY_OUT_RE.finditer(sent):
+            token = m.group(1) or m.group(2)
+            out.append(Statement("carry_out", to_int(token), sent, section))
+        for row, pat in _OUTCOMES:
+            for m in re.finditer(pat + r"(?:的)?(?:申请)?(?:共计|共)?" + NUM + r"(?:件|条|个)", sent):
+                out.append(Statement(f"outcome:{row}", to_int(m.group(1)), sent, section))
+            for m in re.finditer(NUM + r"(?:件|条|个)(?:申请)?(?:为|属于|系|被)?" + pat, sent):
+                if re.search(r"[的]$", sent[: m.start()]):
+                    continue
+                out.append(Statement(f"outcome:{row}", to_int(m.group(1)), sent, section))
+    return _dedupe(out)
+
+
+def none_received(text: str, section: str) -> list[Statement]:
+    """Return statements that no information-disclosure application was received (NT02)."""
+    out: list[Statement] = []
+    for sent in sentences(text):
+        for m in _NONE_RECEIVED_RE.finditer(sent):
+            mid = m.group("mid") or ""
+            if _NONE_MID_EXCLUDE.search(mid):
+                continue
+            tail = sent[m.end() : m.end() + 8]
+            if re.match(r"(投诉|举报|引发|引起|的行政复议|行政复议|诉讼|超)", tail):
+                continue
+            out.append(Statement("none_received", 0, sent, section))
+            break
+    return out
+
+
+def appeal_statements(text: str, section: str, year: int | None) -> list[Statement]:
+    """Return 行政复议 / 行政诉讼 counts and "no review/lawsuit" statements (NT04)."""
+    out: list[Statement] = []
+    for sent in sentences(text):
+        if "信息公开" not in sent and "依申请" not in sent:
+            continue
+        if re.search(r"(决定书|发生率|案卷|败诉率|纠错率)", sent):
+            continue
+        for clause_text in clauses(sent):
+            if _COMPARE_RE.search(clause_text) or _year_conflict(clause_text, year):
+                continue
+        group: str | None = None
+        pos = 0
+        # Walk the sentence: each group marker opens a scope for the counts that follow it.
+        for clause_text in clauses(sent):
+            if _COMPARE_RE.search(clause_text) or _year_conflict(clause_text, year):
+                group = None
+                continue
+            neg = _NEGATION_RE.search(clause_text)
+            markers = list(_T4_GROUP_RE.finditer(clause_text))
+            if neg and markers and not re.search(r"\d", clause_text[neg.end() :]):
+                groups = {_group_id(mk.group("g")) for mk in markers if mk.start() > neg.start()}
+                for g in sorted(groups):
+                    if g in ("review", "litigation"):
+                        out.append(Statement(f"none_appeal:{g}", 0, sent, section))
+                if groups:
+                    group = None
+                    continue
+            for mk in markers:
+                group = _group_id(mk.group("g"))
+                after = clause_text[mk.end() :]
+                m = _T4_TOTAL_AFTER_RE.match(after)
+                if m is None:
+                    m2 = _T4_TOTAL_BEFORE_RE.search(clause_text[: mk.start()])
+                    if m2 is not None and not re.search(r"(维持|纠正|结果|审结)", clause_text[: mk.start()]):
+                        out.append(Statement(f"appeal:{group}:total", to_int(m2.group(1)), sent, section))
+                    continue
+                out.append(Statement(f"appeal:{group}:total", to_int(m.group(1)), sent, section))
+            if group is not None:
+                for m in _T4_RESULT_RE.finditer(clause_text):
+                    if any(mk.start() > m.start() for mk in markers):
+                        continue
+                    col = _T4_RESULT_COL[m.group("c")]
+                    out.append(Statement(f"appeal:{group}:{col}", to_int(m.group(2)), sent, section))
+            pos += len(clause_text)
+    return _dedupe(out)
+
+
+def _group_id(marker: str) -> str:
+    """Return the table-4 group a narrative marker names."""
+    if marker.startswith("未经复议"):
+        return "lit_direct"
+    if marker.startswith("复议后"):
+        return "lit_after_review"
+    if marker == "行政复议":
+        return "review"
+    return "litigation"
+
+
+def t2_statements(text: str, section: str, year: int | None) -> list[Statement]:
+    """Return 规章 / 行政规范性文件 counts (制发, 废止, 现行有效/保留) stated in the text (NT05).
+
+    The document kind is the last noun named before the count in the sentence; 政策性文件 and
+    other kinds of documents reset it, so "政策性文件11件" never counts as 行政规范性文件.
+    """
+    out: list[Statement] = []
+    for sent in sentences(text):
+        if "规章" not in sent and "规范性文件" not in sent:
+            continue
+        noun: str | None = None
+        for clause_text in clauses(sent):
+            skip = bool(_COMPARE_RE.search(clause_text) or _year_conflict(clause_text, year))
+            tokens = list(_T2_NOUN_RE.finditer(clause_text))
+            for verb, vpat in _T2_VERBS:
+                pat = (
+                    vpat
+                    + r"(?:了)?(?:的)?(?P<n>行政规范性文件|规范性文件|规章)?(?:共计|共)?(?P<num>"
+                    + NUM[1:-1]
+                    + r")件"
+                )
+                for m in re.finditer(pat, clause_text):
+                    cur = noun
+                    for t in tokens:
+                        if t.start() < m.start("num"):
+                            cur = _noun_id(t.group(1))
+                    if cur is None or skip:
+                        continue
+                    out.append(Statement(f"t2:{cur}:{verb}", to_int(m.group("num")), sent, section))
+            if tokens:
+                noun = _noun_id(tokens[-1].group(1))
+    return _dedupe(out)
+
+
+def _noun_id(noun: str) -> str | None:
+    """Return the table-2 row a document noun names (``None`` for other kinds of documents)."""
+    if noun in ("行政规范性文件", "规范性文件"):
+        return "norm"
+    if noun == "规章":
+        return "reg"
+    return None
+
+
+def fee_denials(text: str, section: str) -> list[Statement]:
+    """Return statements that no 收费通知 was issued / no 信息处理费 was involved (NT06)."""
+    out = []
+    for sent in sentences(text):
+        if _FEE_DENIAL_RE.search(sent):
+            out.append(Statement("fee_denied", 0, sent, section))
+    return out
+
+
+def _dedupe(items: list[Statement]) -> list[Statement]:
+    """Return statements without exact repeats (same kind, value and sentence)."""
+    seen: set[tuple[str, int | None, str, str]] = set()
+    out = []
+    for s in items:
+        k = (s.what, s.value, s.quote, s.column)
+        if k not in seen:
+            seen.add(k)
+            out.append(s)
+    return out
+
+
+# ----------------------------------------------------------------------------------------------
+# Topics
+
+TOPIC_PATTERNS: dict[str, str] = {
+    "主动公开": r"(主动公开|主动发布|主动向社会公开|主动推送)",
+    "依申请公开": r"(依申请|政府信息公开申请|信息公开申请|公开申请|申请公开)",
+    "政府信息管理": r"(政府信息管理|政务信息管理|信息资源管理|公开属性(?:源头)?认定|保密审查|信息发布审核|发布审核|公开审查|主动公开目录|公开目录|政策文件(?:清理|管理)|规范性文件(?:清理|管理))",
+    "平台建设": r"(平台建设|公开平台|政府网站|门户网站|政务新媒体|公开专栏|信息公开专栏|公开栏|政府公报|微信公众号|政务公开专区|网站)",
+    "监督保障": r"(监督保障|监督检查|督查|督导|考核|培训|社会评议|责任追究|评议|问责|监督)",
+}
+
+ASSESSMENT_RE = re.compile(r"(考核|考评|绩效评估|目标管理|年度测评)")
+EVALUATION_RE = re.compile(r"(社会评议|评议|群众评价|满意度|第三方评估|社会评价|测评)")
+ACCOUNTABILITY_RE = re.compile(r"(责任追究|追究|问责|追责)")
+PROBLEM_RE = re.compile(
+    r"(问题|不足|短板|差距|有待|不够|不强|不高|薄弱|欠缺|滞后|不到位|不完善|不充分|不平衡|单一)"
+)
+MEASURE_RE = re.compile(r"(改进|下一步|措施|将|计划|整改|加强|推进|提升|完善|强化)")
+LAST_YEAR_RE = re.compile(r"(上年度|上一年度|上年|去年|上一年|前一年|往年|以往年度)")
+RECTIFY_RE = re.compile(r"(整改|问题|改进|不足|年报|年度报告|落实情况)")
+FEE_RE = re.compile(r"(信息处理费|处理费|收费通知|收取费用|收费情况|收费标准)")
+KEY_POINTS_RE = re.compile(r"(要点)")
+_NIL_TEXT_RE = re.compile(
+    r"^(无|暂无|没有|无其他需要报告的事项|无其他需要报告事项|本年度无|无相关事项|无其他事项)?$"
+)
+
+
+def has(pattern: str | re.Pattern[str], text: str) -> bool:
+    """Return True when the normalised text matches ``pattern``."""
+    return re.search(pattern, normalize(text)) is not None
+
+
+def first_quote(pattern: str | re.Pattern[str], text: str) -> str:
+    """Return the first normalised sentence that matches ``pattern`` ('' when none does)."""
+    for sent in sentences(text):
+        if re.search(pattern, sent):
+            return sent
+    return ""
+
+
+def last_year_rectification(text: str, year: int | None) -> str:
+    """Return the sentence of 五 that reports how last year's problems were rectified ('' if none)."""
+    prev = rf"|{year - 1}年(?:度)?" if year else ""
+    last = re.compile(LAST_YEAR_RE.pattern[:-1] + prev + ")")
+    for sent in sentences(text):
+        if last.search(sent) and RECTIFY_RE.search(sent) and not re.search(r"(结转)", sent):
+            return sent
+    for sent in sentences(text):
+        if re.search(r"(整改情况|整改落实情况|问题整改|整改到位|已整改|完成整改)", sent) and re.search(
+            r"(上|去年|以往|前期|此前)", sent
+        ):
+            return sent
+    return ""
+
+
+def nil_text(text: str) -> str:
+    """Return the S6 text without punctuation when it is short; the rule compares it with 无 etc."""
+    s = re.sub(r"[\W_]+", "", normalize(text))
+    return s[:40]
+
+
+# ----------------------------------------------------------------------------------------------
+# Years
+
+_PERIOD_RE = re.compile(
+    r"((?:19|20)\d{2})年(?:度)?1月1日(?:起)?(?:至|到|-|—|~)(?:((?:19|20)\d{2})年)?12月31日"
+)
+_OPENING_RE = re.compile(r"^((?:19|20)\d{2})年(?:度)?(?:以来|来|全年|期间)?[,，]")
+_KEYPOINT_YEAR_RE = re.compile(
+    r"((?:19|20)\d{2})年(?:度)?(?:全[市区县省州旗盟]?|本级|我[市区县局])?(?:政务公开|政府信息公开)?(?:工作)?要点"
+)
+
+
+def statistical_period(text: str) -> tuple[str, int | None]:
+    """Return the statistical-period phrase and its year ('' and None when not stated)."""
+    m = _PERIOD_RE.search(normalize(text))
+    if not m:
+        return "", None
+    y1 = int(m.group(1))
+    return m.group(0), y1
+
+
+def opening_year(text: str) -> tuple[str, int | None]:
+    """Return the "YYYY年，" opening of 一、总体情况 and its year."""
+    s = normalize(text)
+    m = _OPENING_RE.match(s)
+    if not m:
+        return "", None
+    return s[: m.end() + 20], int(m.group(1))
+
+
+def key_points_year(text: str) -> tuple[str, int | None]:
+    """Return the first "YYYY年政务公开工作要点" phrase of 六 and its year."""
+    s = normalize(text)
+    m = _KEYPOINT_YEAR_RE.search(s)
+    if not m:
+        return "", None
+    return m.group(0), int(m.group(1))
+
+
+# ----------------------------------------------------------------------------------------------
+# Artefacts
+
+_EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_URL_RE = re.compile(
+    r"(?:https?://|www\.)[\w./?=&%#:-]+|[\w-]+(?:\.[\w-]+)*\.(?:gov|com|cn|net|org|edu)(?:\.cn)?[\w./?=&%#-]*",
+    re.I,
+)
+_LATIN_RE = re.compile(r"[A-Za-z][A-Za-z'’-]*")
+_CJK_RE = re.compile(r"[\u4e00-\u9fff]")
+ALLOWED_LATIN = frozenset(
+    {
+        "app",
+        "apps",
+        "wifi",
+        "wi",
+        "fi",
+        "web",
+        "html",
+        "pdf",
+        "word",
+        "excel",
+        "wps",
+        "ofd",
+        "ip",
+        "ipv",
+        "id",
+        "qq",
+        "vr",
+        "ar",
+        "ai",
+        "ppt",
+        "led",
+        "sms",
+        "api",
+        "ca",
+        "gis",
+        "h",
+        "hotline",
+        "online",
+        "km",
+        "kg",
+        "kw",
+        "kwh",
+        "mb",
+        "gb",
+        "tb",
+        "m",
+        "cm",
+        "mm",
+        "ml",
+        "mw",
+        "mu",
+        "no",
+        "vip",
+        "ic",
+        "pc",
+        "tv",
+        "ok",
+        "pm",
+        "am",
+        "ukey",
+        "usb",
+        "cpu",
+        "it",
+        "ems",
+        "ecs",
+        "saas",
+        "gdp",
+        "cpi",
+        "ppp",
+        "epc",
+        "bim",
+        "rcep",
+        "esg",
+        "cbd",
+        "csr",
+        "logo",
+        "vlog",
+        "wechat",
+        "weibo",
+        "tiktok",
+        "http",
+        "https",
+        "www",
+        "com",
+        "cn",
+        "gov",
+        "org",
+        "net",
+        "email",
+        "e",
+        "mail",
+        "p",
+        "s",
+    }
+)
+_PLACEHOLDER_RE = re.compile(
+    r"(?<![A-Za-z])(XX+|ＸＸ+|xx+)(?![A-Za-z])|××+|此处填写|待填写|请填写|【填写|\[填写|（填写|\(填写"
+)
+_MARKDOWN_RE = re.compile(r"\*\*|^#{1,6}\s|__[^_]+__", re.M)
+
+
+@dataclass
+class Artefacts:
+    """Text artefacts found in one section: Latin words, markdown markers, placeholders."""
+
+    latin: list[str]
+    markdown: list[str]
+    placeholders: list[str]
+
+
+def artefacts(text: str) -> Artefacts:
+    """Return the extraction/editing artefacts of a section's raw text.
+
+    Latin words count only when they sit inside Chinese text and are not an e-mail address, a URL,
+    an upper-case acronym (APP, LED, PDF), a token glued to digits (B2区, 5G) or a common
+    technical term or unit.
+    """
+    raw = unicodedata.normalize("NFKC", text or "")
+    masked = _URL_RE.sub(lambda m: " " * len(m.group(0)), _EMAIL_RE.sub(lambda m: " " * len(m.group(0)), raw))
+    latin: list[str] = []
+    for m in _LATIN_RE.finditer(masked):
+        word = m.group(0)
+        if word.isupper() or word.lower() in ALLOWED_LATIN:
+            continue
+        if sum(1 for c in word if c.islower()) < 2:
+            continue  # iPhone-like brands and single letters are not artefacts
+        before = masked[max(0, m.start() - 1) : m.start()]
+        after = masked[m.end() : m.end() + 1]
+        if before.isdigit() or after.isdigit():
+            continue
+        ctx = masked[max(0, m.start() - 4) : m.start()] + masked[m.end() : m.end() + 4]
+        if not _CJK_RE.search(ctx):
+            continue
+        latin.append(word)
+    markdown = [m.group(0).strip() for m in _MARKDOWN_RE.finditer(raw)]
+    placeholders = [m.group(0) for m in _PLACEHOLDER_RE.finditer(raw)]
+    return Artefacts(latin, markdown, placeholders)
+
+
+# ----------------------------------------------------------------------------------------------
+# Similarity (CY04)
+
+_TEMPLATE_RES = (
+    re.compile(r"^[(（]?[一二三四五六七八九十\d]+[)）、.]"),
+    re.compile(r"(中华人民共和国政府信息公开条例|国办公开办函|年度报告格式)"),
+    re.compile(r"^(一是|二是|三是|四是|五是|下一步|主要表现在|具体如下|主要有以下几个方面)"),
+)
+
+
+def content_sentences(text: str) -> list[str]:
+    """Return the sentences of a section without template sentences (headings, legal boilerplate)."""
+    out = []
+    for sent in sentences(text):
+        body = re.sub(r"^[(（]?[一二三四五六七八九十\d]+[)）、.]", "", sent)
+        body = re.sub(r"^(一是|二是|三是|四是|五是|六是)", "", body)
+        if len(body) < 12:
+            continue
+        if _TEMPLATE_RES[1].search(body):
+            continue
+        out.append(body)
+    return out
+
+
+def similarity(a: str, b: str) -> float:
+    """Return the difflib ratio of two sections' content (templates excluded, whitespace removed)."""
+    import difflib
+
+    x = "。".join(content_sentences(a))
+    y = "。".join(content_sentences(b))
+    if not x or not y:
+        return 0.0
+    return difflib.SequenceMatcher(None, x, y, autojunk=False).ratio()
