@@ -626,6 +626,12 @@ def parse_document(doc: IntermediateDoc) -> Report:
                 report.anomalies.append(
                     Anomaly(kind="missing_table", locator=table, detail=f"未找到{table}表格")
                 )
+        images = int(doc.meta.get("images", "0") or 0)
+        if not report.tables_found and images and any(s.present for s in report.sections.values()):
+            # the text is there but the three statistical tables were published as pictures
+            report.readable = False
+            report.unreadable_reason = f"正文可读，但统计表格以图片形式发布（共{images}张图片），无法机读"
+            report.anomalies.append(Anomaly(kind="unreadable", detail=report.unreadable_reason))
     return report
 
 

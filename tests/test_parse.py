@@ -255,3 +255,18 @@ def test_title_wording_variants() -> None:
         report = parse_text(base.replace("2023 年政府信息公开工作年度报告", title, 1))
         assert report.year == 2023
         assert report.agency == "石嘴山市人民政府办公室"
+
+
+def test_tables_published_as_pictures_make_the_report_unreadable() -> None:
+    from audit.model import IntermediateDoc
+    from audit.parse import parse_document
+    from audit.read_text import read_text
+
+    text = CLEAN.read_text(encoding="utf-8")
+    prose = "\n".join(line for line in text.splitlines() if "\t" not in line)
+    doc = read_text(prose.encode("utf-8"), "pictures.html")
+    assert parse_document(doc).readable  # no tables, but nothing suggests pictures: ST03–ST05 report it
+    doc = IntermediateDoc(source=doc.source, blocks=doc.blocks, meta={"images": "3"})
+    report = parse_document(doc)
+    assert not report.readable
+    assert "图片" in (report.unreadable_reason or "")
