@@ -367,6 +367,8 @@ def _find_body(body: lxml.html.HtmlElement) -> tuple[lxml.html.HtmlElement, str]
         scored = sorted(((_score(el), i, el) for i, el in enumerate(found)), key=lambda t: (-t[0], t[1]))
         best_score, _, best = scored[0]
         if best_score >= _CONTAINER_SHARE * total:
+            if _tag(best) == "table" and best.getparent() is not None:
+                best = best.getparent()
             return best, f"{how}={name}"
         # The report is split over several sibling containers: take their common ancestor.
         big = [el for s, _, el in scored if s >= 0.1 * total]
@@ -381,8 +383,28 @@ def _find_body(body: lxml.html.HtmlElement) -> tuple[lxml.html.HtmlElement, str]
         child = max(children, key=_score)
         if _score(child) < _DESCEND_SHARE * node_score:
             break
+        if _tag(child) not in _DESCEND_TAGS or not _has_block_child(child):
+            break  # a paragraph or a text-only box: its siblings belong to the body too
+        if _tag(child) == "table" and not _is_layout_table(child):
+            break  # a data table is content, never the container itself
         node = child
+    while _tag(node) in ("table", "tbody", "thead", "tfoot", "tr") and node.getparent() is not None:
+        node = node.getparent()  # the walk stopped inside a layout table's structure
     return node, "density"
+
+
+_DESCEND_TAGS = frozenset(
+    {"div", "section", "article", "main", "td", "th", "table", "tbody", "thead", "tr", "form", "center", "font",
+     "span", "blockquote"}
+)  # fmt: skip
+_STRUCTURE_TAGS = frozenset(
+    {"p", "div", "table", "br", "h1", "h2", "h3", "h4", "h5", "h6", "li", "section", "article", "tr"}
+)
+
+
+def _has_block_child(el: lxml.html.HtmlElement) -> bool:
+    """Return True when ``el`` holds block structure (paragraphs, tables, line breaks)."""
+    return any(_tag(d) in _STRUCTURE_TAGS for d in el.iterdescendants())
 
 
 def _common_ancestor(elements: list[lxml.html.HtmlElement]) -> lxml.html.HtmlElement:
