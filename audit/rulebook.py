@@ -419,3 +419,29 @@ def load_catalog(path: str | Path | None = None, *, cases_dir: str | Path | None
     if problems:
         raise CatalogError(problems)
     return catalog
+
+
+def catalog_from_dicts(docs: list[dict], *, root: str | Path = "memory") -> Catalog:
+    """Build a validated catalogue from rule dicts (tests, tools); raises :class:`CatalogError`."""
+    import json
+
+    problems: list[tuple[str, str]] = []
+    rules_: list[Rule] = []
+    base = Path(root)
+    for doc in docs:
+        rid = str(doc.get("id", "XX00"))
+        path = base / rid[:2] / f"{rid}.yaml"
+        rule = build_rule(doc, path, str(path), problems)
+        if rule is not None:
+            rules_.append(rule)
+    ids = [r.id for r in rules_]
+    for rid in sorted({i for i in ids if ids.count(i) > 1}):
+        problems.append((rid, f"规则编号 {rid} 重复"))
+    for r in rules_:
+        for other in r.spec.suppressed_by:
+            if other not in ids:
+                problems.append((r.id, f"suppressed_by 指向不存在的规则 {other}"))
+    if problems:
+        raise CatalogError(problems)
+    digest = hashlib.sha256(json.dumps(docs, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
+    return Catalog(rules=rules_, version=digest[:12], root=None)
