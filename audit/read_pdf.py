@@ -264,8 +264,9 @@ def _split_line_cells(page: Any, ln: _Line) -> list[str]:
 def _text_tables(page: Any, lines: list[_Line], page_no: int) -> tuple[list[_Table], list[_Line]]:
     """Return tables built from gap-separated text lines, and the lines that remain running text.
 
-    A run of at least two lines each split into ≥ 3 cells, one of them a number, is a table; a
-    single-cell line between two such lines (a wrapped label) belongs to the table as well.
+    A run of at least two lines each split into ≥ 3 cells, one of them a number, is a table; up
+    to two lines between two such lines (a wrapped label) belong to it, and so do header lines
+    right above it that split into ≥ 3 cells.
     """
     split = [_split_line_cells(page, ln) for ln in lines]
 
@@ -273,35 +274,32 @@ def _text_tables(page: Any, lines: list[_Line], page_no: int) -> tuple[list[_Tab
         return len(cells) >= 3 and any(re.fullmatch(r"[\d.,]+", c.replace(" ", "")) for c in cells)
 
     flags = [tabular(c) for c in split]
+    in_table = [False] * len(lines)
     tables: list[_Table] = []
-    rest: list[_Line] = []
     i = 0
     while i < len(lines):
         if not flags[i]:
-            rest.append(lines[i])
             i += 1
             continue
-        j = i
-        members = [i]
+        first, last = i, i
         while True:
-            k = j + 1
-            # allow up to two non-tabular (wrapped label) lines between tabular ones
-            while k < len(lines) and not flags[k] and k - j <= 2:
+            k = last + 1
+            while k < len(lines) and not flags[k] and k - last <= 2:
                 k += 1
             if k < len(lines) and flags[k]:
-                members.extend(range(j + 1, k + 1))
-                j = k
+                last = k
             else:
                 break
-        tab_count = sum(1 for m in members if flags[m])
-        if tab_count >= 2:
-            grid: list[list[str | None]] = [list(split[m]) for m in members]
-            tables.append(_Table(grid=grid, top=lines[i].top, bottom=lines[j].bottom, page=page_no,
+        if sum(flags[first:last + 1]) >= 2:
+            while first > 0 and not in_table[first - 1] and len(split[first - 1]) >= 3:
+                first -= 1
+            for m in range(first, last + 1):
+                in_table[m] = True
+            grid: list[list[str | None]] = [list(split[m]) for m in range(first, last + 1)]
+            tables.append(_Table(grid=grid, top=lines[first].top, bottom=lines[last].bottom, page=page_no,
                                  row_pages=[page_no] * len(grid)))
-        else:
-            rest.extend(lines[m] for m in members)
-        i = j + 1
-    rest.sort(key=lambda item: (round(item.top), item.x0))
+        i = last + 1
+    rest = [ln for m, ln in enumerate(lines) if not in_table[m]]
     return tables, rest
 
 

@@ -120,16 +120,18 @@ def render_docx(blocks: Iterable[Block]) -> bytes:
         rows = _pad(block.rows)
         table = document.add_table(rows=len(rows), cols=len(rows[0]))
         table.style = "Table Grid"
+        width = len(rows[0])
+        cells = table._cells  # row-major; table.cell() recomputes the whole grid on every call
         for i, row in enumerate(rows):
             numeric_row = any(is_number(c) for c in row)
             for j, text in enumerate(row):
-                cell = table.cell(i, j)
+                cell = cells[i * width + j]
                 parts = [text] if numeric_row else _split_label(text)
                 cell.paragraphs[0].text = parts[0]
                 for extra in parts[1:]:
                     cell.add_paragraph(extra)
-        for r0, c0, r1, c1 in plan_merges(rows):
-            table.cell(r0, c0).merge(table.cell(r1, c1))
+        for r0, c0, r1, c1 in plan_merges(rows):  # disjoint regions: cached cells stay valid
+            cells[r0 * width + c0].merge(cells[r1 * width + c1])
         first = False
     out = io.BytesIO()
     document.save(out)
