@@ -1,0 +1,154 @@
+"""Tests of the DOCX reader: seed round trips, body order, merged cells, nested tables, text boxes."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import docx
+import pytest
+from docx.oxml import parse_xml
+from render_docs import bench_docx, blocks_of, render_docx, seed_paths
+
+from audit.extract import UnreadableError, read_bytes
+from audit.parse import parse_document, parse_path
+from audit.read_docx import read_docx
+
+
+def _save(document) -> bytes:
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+@pytest.fixture(scope="module")
+def rendered() -> dict[str, bytes]:
+    return {p.stem: render_docx(blocks_of(p)) for p in seed_paths()}
+
+
+@pytest.mark.parametrize("seed", [p.stem for p in seed_paths()])
+def test_seed_docx_gives_the_cells_of_the_text(seed: str, rendered: dict[str, bytes]) -> None:
+    path = next(p for p in seed_paths() if p.stem == seed)
+    want = parse_path(path)
+    got = parse_document(read_bytes(rendered[seed], f"{seed}.docx"))
+    assert got.media_type.endswith("wordprocessingml.document")
+    assert {k: v.value for k, v in got.cells.items()} == {k: v.value for k, v in want.cells.items()}
+    assert [s for s in got.sections if got.sections[s].present] == [
+        s for s in want.sections if want.sections[s].present
+    ]
+    assert (got.agency, got.year) == (want.agency, want.year)
+
+
+def test_rendered_seed_really_has_merged_cells(rendered: dict[str, bytes]) -> None:
+    xml = zipfile.ZipFile(io.BytesIO(rendered["003_552a8d10fa63c5da"])).read("word/document.xml").decode()
+    assert "w:gridSpan" in xml and "w:vMerge" in xml
+
+
+def test_paragraphs_and_tables_keep_body_order() -> None:
+    d = docx.Document()
+    d.add_paragraph("二、主动公开政府信息情况")
+    t = d.add_table(rows=2, cols=2)
+    t.cell(0, 0).text, t.cell(0, 1).text = "信息内容", "本年处理决定数量"
+    t.cell(1, 0).text, t.cell(1, 1).text = "行政许可", "12"
+    d.add_paragraph("三、收到和处理政府信息公开申请情况")
+    d.add_table(rows=1, cols=2).cell(0, 0).text = "一、本年新收政府信息公开申请数量"
+    doc = read_docx(_save(d), "o.docx")
+    assert [(b.kind, b.text or b.rows[0][0]) for b in doc.blocks] == [
+        ("para", "二、主动公开政府信息情况"),
+        ("table", "信息内容"),
+        ("para", "三、收到和处理政府信息公开申请情况"),
+        ("table", "一、本年新收政府信息公开申请数量"),
+    ]
+
+
+def test_merged_cells_appear_once() -> None:
+    d = docx.Document()
+    t = d.add_table(rows=4, cols=4)
+    t.cell(0, 0).merge(t.cell(0, 3)).text = "第二十条第（一）项"
+    for j, text in enumerate(["信息内容", "本年制发件数", "本年废止件数", "现行有效件数"]):
+        t.cell(1, j).text = text
+    t.cell(2, 0).merge(t.cell(3, 0)).text = "规章"
+    for j, text in enumerate(["1", "0", "11"], start=1):
+        t.cell(2, j).text = text
+    t.cell(3, 1).merge(t.cell(3, 2)).text = "5"  # a value drawn over two grid columns
+    t.cell(3, 3).text = "7"
+    doc = read_docx(_save(d), "m.docx")
+    assert doc.blocks[0].rows == [
+        ["第二十条第（一）项", "", "", ""],  # header row: spanned positions kept as ""
+        ["信息内容", "本年制发件数", "本年废止件数", "现行有效件数"],
+        ["规章", "1", "0", "11"],
+        ["", "5", "7"],  # merged down: "" below; numeric row: one entry per printed cell
+    ]
+
+
+def test_nested_table_comes_after_its_outer_table() -> None:
+    d = docx.Document()
+    outer = d.add_table(rows=1, cols=2)
+    outer.cell(0, 0).text = "外层"
+    inner = outer.cell(0, 1).add_table(rows=1, cols=2)
+    inner.cell(0, 0).text, inner.cell(0, 1).text = "行政许可", "447228"
+    d.add_paragraph("之后的段落")
+    doc = read_docx(_save(d), "n.docx")
+    assert [b.kind for b in doc.blocks] == ["table", "table", "para"]
+    assert doc.blocks[0].rows == [["外层", ""]]  # nested text not repeated in the outer cell
+    assert doc.blocks[1].rows == [["行政许可", "447228"]]
+
+
+_TEXTBOX = (
+    '<w:r xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
+    'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" '
+    'xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape" '
+    'xmlns:v="urn:schemas-microsoft-com:vml">'
+    "<mc:AlternateContent><mc:Choice Requires=\"wps\"><w:drawing><wps:txbx><w:txbxContent>"
+    "<w:p><w:r><w:t>文本框里的说明</w:t></w:r></w:p>"
+    "<w:tbl><w:tr><w:tc><w:p><w:r><w:t>行政处罚</w:t></w:r></w:p></w:tc>"
+    "<w:tc><w:p><w:r><w:t>4119</w:t></w:r></w:p></w:tc></w:tr></w:tbl>"
+    "</w:txbxContent></wps:txbx></w:drawing></mc:Choice>"
+    "<mc:Fallback><w:pict><v:shape><v:textbox><w:txbxContent>"
+    "<w:p><w:r><w:t>文本框里的说明</w:t></w:r></w:p>"
+    "</w:txbxContent></v:textbox></v:shape></w:pict></mc:Fallback></mc:AlternateContent></w:r>"
+)
+
+
+def test_text_box_content_is_read_once_where_it_is_anchored() -> None:
+    d = docx.Document()
+    anchor = d.add_paragraph("正文段落")
+    anchor._p.append(parse_xml(_TEXTBOX))
+    d.add_paragraph("下一段")
+    doc = read_docx(_save(d), "tb.docx")
+    assert [(b.kind, b.text or b.rows) for b in doc.blocks] == [
+        ("para", "正文段落"),
+        ("para", "文本框里的说明"),
+        ("table", [["行政处罚", "4119"]]),
+        ("para", "下一段"),
+    ]
+
+
+def test_cell_paragraphs_join_like_wrapped_lines() -> None:
+    d = docx.Document()
+    cell = d.add_table(rows=1, cols=2).cell(0, 0)
+    cell.text = "社会公益"
+    cell.add_paragraph("组织")
+    doc = read_docx(_save(d), "w.docx")
+    assert doc.blocks[0].rows == [["社会公益组织", ""]]
+
+
+def test_image_only_docx_is_unreadable() -> None:
+    d = docx.Document()
+    d.add_paragraph("   ")
+    doc = read_docx(_save(d), "empty.docx")
+    assert doc.problems and doc.problems[0]["kind"] == "unreadable"
+
+
+def test_corrupt_docx_raises_unreadable_error() -> None:
+    data = bytearray(_save(docx.Document()))
+    data[len(data) // 2: len(data) // 2 + 200] = b"\0" * 200
+    with pytest.raises(UnreadableError, match="Word"):
+        read_bytes(bytes(data), "broken.docx")
+
+
+def test_bench_docx_counts_documents(rendered: dict[str, bytes], tmp_path) -> None:
+    path = tmp_path / "a.docx"
+    path.write_bytes(rendered["001_3b0ef87fded11b72"])
+    docs, seconds = bench_docx([path, path])
+    assert docs == 2 and seconds > 0
