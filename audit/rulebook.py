@@ -206,18 +206,30 @@ class Catalog:
         return [r for r in self.rules if r.fact == fact_type]
 
 
-def default_catalog_dir() -> Path:
-    """Return the shipped catalogue directory (``rules/catalog`` next to ``rules/__init__.py``)."""
+def _rules_package_dir() -> Path:
+    """Return the directory of the ``rules`` package.
+
+    Found via ``rules.__file__``; when ``rules`` resolves to a namespace package without a file
+    (pytest puts ``tests/`` on ``sys.path``, and ``tests/rules/`` then shadows the editable
+    install), the ``rules`` directory beside the ``audit`` package is used.
+    """
     import rules
 
-    return Path(rules.__file__).resolve().parent / "catalog"
+    if getattr(rules, "__file__", None):
+        return Path(rules.__file__).resolve().parent
+    import audit
+
+    return Path(audit.__file__).resolve().parent.parent / "rules"
+
+
+def default_catalog_dir() -> Path:
+    """Return the shipped catalogue directory (``rules/catalog`` next to ``rules/__init__.py``)."""
+    return _rules_package_dir() / "catalog"
 
 
 def default_cases_dir() -> Path | None:
     """Return ``tests/rules/cases`` of the source checkout when present (not installed)."""
-    import rules
-
-    cases = Path(rules.__file__).resolve().parent.parent / "tests" / "rules" / "cases"
+    cases = _rules_package_dir().parent / "tests" / "rules" / "cases"
     return cases if cases.is_dir() else None
 
 
