@@ -221,7 +221,9 @@ def query_findings(
     stmt = stmt.order_by(m.Agency.name, m.Finding.year, m.Finding.rule, m.Finding.locator)
     rows = session.exec(stmt).all()
     runs = {r.id: r for r in session.exec(select(m.AuditRun)).all()}
-    report_ids = {f.last_report_id for f, _ in rows}
+    report_ids = {f.last_report_id for f, _ in rows} | {
+        f.fixed_report_id for f, _ in rows if f.fixed_report_id
+    }
     sources: dict[int, str] = {}
     if report_ids:
         for rid, doc in session.exec(
@@ -241,6 +243,7 @@ def query_findings(
             first_seen=_iso(first.started_at if first else finding.first_seen_at),
             fixed_at=_iso(finding.fixed_at),
         )
+        obj["fixed_source"] = sources.get(finding.fixed_report_id) if finding.fixed_report_id else None
         if status and obj["status"] != status:
             continue
         out.append(obj)

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import tempfile
 from collections import defaultdict
@@ -25,6 +26,7 @@ from audit import lifecycle, similarity, store
 from audit import models as m
 from audit.model import AuditContext, Report
 
+log = logging.getLogger(__name__)
 EXTENSIONS = {"text": ".txt", "html": ".html", "pdf": ".pdf", "docx": ".docx", "doc": ".doc"}
 
 
@@ -260,6 +262,23 @@ def previous_report(session: Session, agency_id: int, year: int) -> Report | Non
     return Report.model_validate(row.parsed)
 
 
+def first_published(session: Session, row: m.Report) -> date | None:
+    """Return the 发布日期 of the report's first known version (TL01 judges the first publication).
+
+    A corrected re-publication keeps the original's date: correcting a report after the deadline
+    does not make its first publication late.
+    """
+    return session.exec(
+        select(func.min(m.Document.published_on))
+        .join(m.Report, col(m.Report.document_id) == m.Document.id)
+        .where(
+            m.Report.agency_id == row.agency_id,
+            m.Report.year == row.year,
+            col(m.Report.document_id) <= row.document_id,
+        )
+    ).one()
+
+
 def copies_for_year(session: Session, year: int) -> similarity.CopyResult:
     """Compute CY05 copies among the newest reports of ``year`` (keys are report ids)."""
     rows = current_reports(session, year)
@@ -331,6 +350,7 @@ def run_audit(
                         {"document": doc_id, "source": _source_of(doc), "error": "无法确定报告年度"}
                     )  # type: ignore[arg-type]
         except Exception as exc:  # noqa: BLE001  (one bad document must not stop the run)
+            log.exception("parsing document %s failed", doc_id)
             errors.append({"document": doc_id, "error": f"解析失败：{exc!r}"})
         if progress:
             progress(f"已解析文档 {doc_id}")
@@ -373,7 +393,7 @@ def run_audit(
                 if row.parsed:
                     ctx = AuditContext(
                         previous=previous_report(session, agency.id, row.year),  # type: ignore[arg-type]
-                        published_on=doc.published_on,
+                        published_on=first_published(session, row) or doc.published_on,
                         copies=copies.get(row.id, []),  # type: ignore[arg-type]
                         http_status=doc.http_status,
                     )
@@ -401,6 +421,7 @@ def run_audit(
                 session.add(row)
             audited += 1
         except Exception as exc:  # noqa: BLE001  (rolled back; the next run retries this report)
+            log.exception("audit of report %s failed", pending_row.id)
             errors.append({"report": pending_row.id, "error": f"审核失败：{exc!r}"})
         if progress:
             progress(f"已审核报告 {pending_row.id}")
