@@ -80,6 +80,28 @@ def sentences(text: str) -> list[str]:
     return out
 
 
+def block_sentences(text: str) -> list[tuple[int, str]]:
+    """Return ``(block number, sentence)`` pairs; a block runs from one sub-heading to the next."""
+    out: list[tuple[int, str]] = []
+    for i, block in enumerate(_HEADING_BREAK_RE.split(text or "")):
+        for part in _SENTENCE_END_RE.split(normalize(block)):
+            if part:
+                out.append((i, part))
+    return out
+
+
+def with_context(text: str, pattern: re.Pattern[str]) -> list[tuple[str, bool]]:
+    """Return each sentence with whether it is in context: it matches ``pattern`` itself, or it
+    continues (same block, no break) a run of sentences that started with a match."""
+    out: list[tuple[str, bool]] = []
+    prev_block, prev_ctx = -1, False
+    for block, sent in block_sentences(text):
+        ctx = bool(pattern.search(sent)) or (prev_ctx and block == prev_block)
+        out.append((sent, ctx))
+        prev_block, prev_ctx = block, ctx
+    return out
+
+
 def clauses(sentence: str) -> list[str]:
     """Split a normalised sentence into clauses at commas and colons (not inside numbers)."""
     protected = re.sub(r"(?<=\d),(?=\d{3}(?!\d))", "\x00", sentence)
@@ -209,16 +231,14 @@ def _applicant_column(text: str) -> str | None:
 def application_statements(text: str, section: str, year: int | None) -> list[Statement]:
     """Return the application counts (NT01–NT03) stated in a section's text."""
     out: list[Statement] = []
-    for sent in sentences(text):
-        if not _APPLICATION_CTX.search(sent) and "答复" not in sent:
+    for sent, in_ctx in with_context(text, _APPLICATION_CTX):
+        if not in_ctx:
             continue
         for clause_text in clauses(sent):
             if _COMPARE_RE.search(clause_text) or _year_conflict(clause_text, year):
                 continue
             base = sent.find(clause_text)
             for m in _RECEIVE_RE.finditer(clause_text):
-                if not _APPLICATION_CTX.search(clause_text + sent):
-                    continue
                 col = _applicant_column(m.group("mid"))
                 if col is None:
                     continue
@@ -233,8 +253,6 @@ def application_statements(text: str, section: str, year: int | None) -> list[St
                     col = _applicant_column(m.group("mid"))
                     if col:
                         out.append(Statement("new_plus_carry", to_int(m.group(3)), sent, section, col))
-        if not _APPLICATION_CTX.search(sent):
-            continue
         for m in _ANSWER_RE.finditer(sent):
             before = sent[: m.start()]
             if _COMPARE_RE.search(sent[max(0, m.start() - 6) : m.end() + 6]):
@@ -274,19 +292,23 @@ def none_received(text: str, section: str) -> list[Statement]:
 
 
 def appeal_statements(text: str, section: str, year: int | None) -> list[Statement]:
-    """Return 行政复议 / 行政诉讼 counts and "no review/lawsuit" statements (NT04)."""
+    """Return 行政复议 / 行政诉讼 counts and "no review/lawsuit" statements (NT04).
+
+    A sentence counts when it mentions 信息公开 (or 依申请), or when it directly continues such a
+    sentence about reviews and lawsuits ("…行政复议4件，其中…；行政诉讼3件，其中…"). Sentences about
+    复议决定书, 发生率 and the like are never read.
+    """
     out: list[Statement] = []
-    for sent in sentences(text):
-        if "信息公开" not in sent and "依申请" not in sent:
+    prev_block, prev_ctx = -1, False
+    for block, sent in block_sentences(text):
+        has_marker = bool(_T4_GROUP_RE.search(sent))
+        own = "信息公开" in sent or "依申请" in sent
+        in_ctx = has_marker and (own or (prev_ctx and block == prev_block))
+        prev_block, prev_ctx = block, in_ctx
+        if not in_ctx or re.search(r"(决定书|发生率|案卷|败诉率|纠错率)", sent):
             continue
-        if re.search(r"(决定书|发生率|案卷|败诉率|纠错率)", sent):
-            continue
-        for clause_text in clauses(sent):
-            if _COMPARE_RE.search(clause_text) or _year_conflict(clause_text, year):
-                continue
         group: str | None = None
-        pos = 0
-        # Walk the sentence: each group marker opens a scope for the counts that follow it.
+        # Walk the clauses: each group marker opens a scope for the result counts that follow it.
         for clause_text in clauses(sent):
             if _COMPARE_RE.search(clause_text) or _year_conflict(clause_text, year):
                 group = None
@@ -296,28 +318,25 @@ def appeal_statements(text: str, section: str, year: int | None) -> list[Stateme
             if neg and markers and not re.search(r"\d", clause_text[neg.end() :]):
                 groups = {_group_id(mk.group("g")) for mk in markers if mk.start() > neg.start()}
                 for g in sorted(groups):
-                    if g in ("review", "litigation"):
-                        out.append(Statement(f"none_appeal:{g}", 0, sent, section))
+                    out.append(Statement(f"none_appeal:{g}", 0, sent, section))
                 if groups:
                     group = None
                     continue
             for mk in markers:
                 group = _group_id(mk.group("g"))
-                after = clause_text[mk.end() :]
-                m = _T4_TOTAL_AFTER_RE.match(after)
-                if m is None:
-                    m2 = _T4_TOTAL_BEFORE_RE.search(clause_text[: mk.start()])
-                    if m2 is not None and not re.search(r"(维持|纠正|结果|审结)", clause_text[: mk.start()]):
-                        out.append(Statement(f"appeal:{group}:total", to_int(m2.group(1)), sent, section))
+                m = _T4_TOTAL_AFTER_RE.match(clause_text[mk.end() :])
+                if m is not None:
+                    out.append(Statement(f"appeal:{group}:total", to_int(m.group(1)), sent, section))
                     continue
-                out.append(Statement(f"appeal:{group}:total", to_int(m.group(1)), sent, section))
+                m2 = _T4_TOTAL_BEFORE_RE.search(clause_text[: mk.start()])
+                if m2 is not None and not re.search(r"(维持|纠正|结果|审结)", clause_text[: mk.start()]):
+                    out.append(Statement(f"appeal:{group}:total", to_int(m2.group(1)), sent, section))
             if group is not None:
                 for m in _T4_RESULT_RE.finditer(clause_text):
                     if any(mk.start() > m.start() for mk in markers):
                         continue
                     col = _T4_RESULT_COL[m.group("c")]
                     out.append(Statement(f"appeal:{group}:{col}", to_int(m.group(2)), sent, section))
-            pos += len(clause_text)
     return _dedupe(out)
 
 
