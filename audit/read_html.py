@@ -1,13 +1,13 @@
 """Reader for HTML report pages as published by government CMSs.
 
 The page is decoded with a deterministic chain (declared charset → strict UTF-8 → strict GB18030 →
-charset_normalizer → UTF-8 with replacement), parsed with ``lxml.html`` from *decoded text*, the
+charset_normalizer → UTF-8 with replacement), parsed with lxml's HTML parser from *decoded text*, the
 report body is located inside the page chrome (known CMS containers first, otherwise the densest
 block of non-link text), and the body is turned into paragraphs and tables in reading order.
 
-Why ``lxml.html`` and not BeautifulSoup: measured on this project, bs4's ``html.parser`` nests
+Why lxml's HTML parser and not BeautifulSoup: measured on this project, bs4's ``html.parser`` nests
 unclosed ``<td>``/``<tr>`` (common in CMS and Word-exported pages) into each other, and bs4 with the
-lxml builder does not record ``sourceline``. ``lxml.html`` closes optional end tags like a browser
+lxml builder does not record ``sourceline``. lxml's HTML parser closes optional end tags like a browser
 and gives every element its source line. It is always given decoded text, never raw bytes (a
 gb2312-declared page given as bytes came back empty in bs4+lxml, see notes/dependencies.md §2).
 
@@ -27,11 +27,12 @@ import codecs
 import re
 from collections.abc import Iterator
 
-import lxml.html
 from charset_normalizer import from_bytes
 from lxml import etree
 
 from audit.model import Block, IntermediateDoc
+
+Element = etree._Element
 
 # ----------------------------------------------------------------------------------------------
 # Decoding
@@ -269,13 +270,32 @@ _CHROME_MAX_SHARE = 0.3  # a chrome-looking element holding more of the text is 
 _TITLE_TOKEN_RE = re.compile(r"title|tit|bt|biaoti|headline", re.I)
 
 
-def _tag(el: object) -> str | None:
-    """Return the lower-case tag name of an element, or None for comments and PIs."""
-    tag = getattr(el, "tag", None)
-    return tag.lower() if isinstance(tag, str) else None
+def _tag(el: Element) -> str | None:
+    """Return the (lower-case) tag name of an element, or None for comments and PIs."""
+    tag = el.tag
+    return tag if isinstance(tag, str) else None
 
 
-def _tokens(el: lxml.html.HtmlElement) -> list[str]:
+def _text(el: Element) -> str:
+    """Return all the text inside an element."""
+    return "".join(el.itertext())
+
+
+def _drop(el: Element) -> None:
+    """Remove an element from the tree, keeping the text that follows it."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    if el.tail:
+        prev = el.getprevious()
+        if prev is not None:
+            prev.tail = (prev.tail or "") + el.tail
+        else:
+            parent.text = (parent.text or "") + el.tail
+    parent.remove(el)
+
+
+def _tokens(el: Element) -> list[str]:
     """Return the class tokens and the id of an element."""
     out = (el.get("class") or "").split()
     if el.get("id"):
@@ -283,18 +303,18 @@ def _tokens(el: lxml.html.HtmlElement) -> list[str]:
     return out
 
 
-def _text_len(el: lxml.html.HtmlElement) -> int:
+def _text_len(el: Element) -> int:
     """Return the number of non-space characters of an element's text."""
-    return len(_SPACES_RE.sub("", el.text_content()))
+    return len(_SPACES_RE.sub("", _text(el)))
 
 
-def _score(el: lxml.html.HtmlElement) -> int:
+def _score(el: Element) -> int:
     """Return the content score of an element: text length minus link text length."""
     links = sum(_text_len(a) for a in el.iter("a"))
     return _text_len(el) - links
 
 
-def _page_title(root: lxml.html.HtmlElement) -> str:
+def _page_title(root: Element) -> str:
     """Return the report title shown on the page (heading or ``<title>``), or ""."""
     candidates: list[str] = []
     for el in root.iter():
@@ -302,29 +322,28 @@ def _page_title(root: lxml.html.HtmlElement) -> str:
         if tag in ("h1", "h2", "h3") or (
             tag in ("div", "p", "span", "td") and any(_TITLE_TOKEN_RE.search(t) for t in _tokens(el))
         ):
-            text = clean_text(el.text_content())
+            text = clean_text(_text(el))
             if "报告" in text and len(text) <= 80:
                 candidates.append(text)
     if candidates:
         return candidates[0]
     title = root.find(".//title")
     if title is not None:
-        parts = [clean_text(p) for p in re.split(r"[_|｜]+|\s[-—–]+\s|——", title.text_content())]
+        parts = [clean_text(p) for p in re.split(r"[_|｜]+|\s[-—–]+\s|——", _text(title))]
         parts = [p for p in parts if "报告" in p]
         if parts:
             return max(parts, key=len)
     return ""
 
 
-def _strip_chrome(body: lxml.html.HtmlElement) -> None:
+def _strip_chrome(body: Element) -> None:
     """Remove scripts, navigation, headers, footers, hidden and chrome-classed elements in place."""
     total = max(_text_len(body), 1)
-    doomed: list[lxml.html.HtmlElement] = []
+    doomed: list[Element] = []
     for el in body.iter():
         tag = _tag(el)
         if tag is None:
-            if isinstance(el, etree._Comment | etree._ProcessingInstruction):
-                doomed.append(el)
+            doomed.append(el)  # comments, processing instructions
             continue
         if tag in _DROP_TAGS or _HIDDEN_STYLE_RE.search(el.get("style") or ""):
             doomed.append(el)
@@ -333,10 +352,10 @@ def _strip_chrome(body: lxml.html.HtmlElement) -> None:
                 doomed.append(el)
     for el in doomed:
         if el.getparent() is not None and not _has_dropped_ancestor(el, doomed):
-            el.drop_tree()
+            _drop(el)
 
 
-def _has_dropped_ancestor(el: lxml.html.HtmlElement, doomed: list[lxml.html.HtmlElement]) -> bool:
+def _has_dropped_ancestor(el: Element, doomed: list[Element]) -> bool:
     """Return True when an ancestor of ``el`` is also scheduled for removal."""
     ids = {id(d) for d in doomed}
     parent = el.getparent()
@@ -347,7 +366,7 @@ def _has_dropped_ancestor(el: lxml.html.HtmlElement, doomed: list[lxml.html.Html
     return False
 
 
-def _matches(el: lxml.html.HtmlElement, how: str, name: str) -> bool:
+def _matches(el: Element, how: str, name: str) -> bool:
     """Return True when ``el`` matches a known-container rule."""
     if how == "tag":
         return _tag(el) == name
@@ -356,7 +375,7 @@ def _matches(el: lxml.html.HtmlElement, how: str, name: str) -> bool:
     return name in (el.get("class") or "").lower().split()
 
 
-def _find_body(body: lxml.html.HtmlElement) -> tuple[lxml.html.HtmlElement, str]:
+def _find_body(body: Element) -> tuple[Element, str]:
     """Return the element holding the report text and a description of how it was chosen."""
     total = max(_score(body), 1)
     elements = [el for el in body.iter() if _tag(el)]
@@ -402,12 +421,12 @@ _STRUCTURE_TAGS = frozenset(
 )
 
 
-def _has_block_child(el: lxml.html.HtmlElement) -> bool:
+def _has_block_child(el: Element) -> bool:
     """Return True when ``el`` holds block structure (paragraphs, tables, line breaks)."""
     return any(_tag(d) in _STRUCTURE_TAGS for d in el.iterdescendants())
 
 
-def _common_ancestor(elements: list[lxml.html.HtmlElement]) -> lxml.html.HtmlElement:
+def _common_ancestor(elements: list[Element]) -> Element:
     """Return the deepest element containing all of ``elements``."""
     chains = []
     for el in elements:
@@ -434,17 +453,17 @@ def _span(value: str | None) -> int:
     return int(m.group(1)) if m else 1
 
 
-def _own_rows(table: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement]:
+def _own_rows(table: Element) -> list[Element]:
     """Return the ``<tr>`` of a table, excluding rows of nested tables."""
     return [tr for tr in table.iter("tr") if _nearest(tr, "table") is table]
 
 
-def _own_cells(tr: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement]:
+def _own_cells(tr: Element) -> list[Element]:
     """Return the ``<td>``/``<th>`` of a row, excluding cells of nested tables."""
     return [c for c in tr.iter("td", "th") if _nearest(c, "tr") is tr]
 
 
-def _nearest(el: lxml.html.HtmlElement, tag: str) -> lxml.html.HtmlElement | None:
+def _nearest(el: Element, tag: str) -> Element | None:
     """Return the nearest ancestor of ``el`` with the given tag."""
     parent = el.getparent()
     while parent is not None and _tag(parent) != tag:
@@ -558,11 +577,11 @@ class _Flow:
 
     # -- walk
 
-    def run(self, root: lxml.html.HtmlElement) -> list[Block]:
+    def run(self, root: Element) -> list[Block]:
         """Walk ``root`` and return its blocks."""
         self.line_hint = root.sourceline
         self.text(root.text)
-        stack: list[tuple[lxml.html.HtmlElement, Iterator[lxml.html.HtmlElement]]] = [(root, iter(root))]
+        stack: list[tuple[Element, Iterator[Element]]] = [(root, iter(root))]
         while stack:
             el, children = stack[-1]
             child = next(children, None)
@@ -603,7 +622,7 @@ class _Flow:
 
     # -- tables
 
-    def _flatten(self, table: lxml.html.HtmlElement) -> None:
+    def _flatten(self, table: Element) -> None:
         """Add a nested table inside a cell as one line per row (cells joined by spaces)."""
         for tr in _own_rows(table):
             cells = [_cell_text(c) for c in _own_cells(tr)]
@@ -611,11 +630,11 @@ class _Flow:
             if line:
                 self.blocks.append(Block(kind="para", text=line, line=tr.sourceline))
 
-    def _table(self, table: lxml.html.HtmlElement) -> None:
+    def _table(self, table: Element) -> None:
         """Read a data table into a grid block, joining it to a table it continues."""
         caption = table.find("caption")
         if caption is not None:
-            text = clean_text(caption.text_content())
+            text = clean_text(_text(caption))
             if text:
                 self.blocks.append(Block(kind="para", text=text, line=caption.sourceline))
         trs = _own_rows(table)
@@ -660,19 +679,21 @@ class _Flow:
         return prev
 
 
-def _cell_text(cell: lxml.html.HtmlElement) -> str:
+def _cell_text(cell: Element) -> str:
     """Return the text of a table cell: inner lines joined without spaces between CJK characters."""
+    if len(cell) == 0:
+        return clean_text(cell.text or "")
     flow = _Flow(flatten_tables=True)
     lines = [b.text for b in flow.run(cell) if b.kind == "para"]
     return join_lines(lines)
 
 
-def _layout_cells(table: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement]:
+def _layout_cells(table: Element) -> list[Element]:
     """Return the cells of a layout table in reading order (row by row)."""
     return [c for tr in _own_rows(table) for c in _own_cells(tr)]
 
 
-def _is_layout_table(table: lxml.html.HtmlElement) -> bool:
+def _is_layout_table(table: Element) -> bool:
     """Return True for a table used for page layout rather than for data.
 
     A layout table has a single column, a cell of long prose, or holds a nested table with at least
@@ -703,18 +724,20 @@ def _is_layout_table(table: lxml.html.HtmlElement) -> bool:
 # ----------------------------------------------------------------------------------------------
 # Entry point
 
+_HTML_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, no_network=True)
 _XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 
 
-def _parse_tree(text: str) -> lxml.html.HtmlElement | None:
+def _parse_tree(text: str) -> Element | None:
     """Return the parsed document of decoded HTML text, or None when there is nothing to parse."""
     text = _XML_DECL_RE.sub("", _CONTROL_RE.sub("", text), count=1)
     if not text.strip():
         return None
     try:
-        return lxml.html.document_fromstring(text)
-    except (etree.ParserError, ValueError):
+        root = etree.fromstring(text, _HTML_PARSER)
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError):
         return None
+    return root if root is not None and _tag(root) else None
 
 
 def read_html(data: bytes, source: str) -> IntermediateDoc:
