@@ -1,6 +1,7 @@
-"""Turns a document file (text, HTML, PDF, DOCX, DOC/WPS) into the intermediate form.
+"""Turns a document file (text, HTML, PDF, DOCX, DOC/WPS, RTF) into the intermediate form.
 
-The type is sniffed from the bytes (magic numbers), not taken from the extension. Each format has a
+The type is sniffed from the bytes (magic numbers), not taken from the extension: agencies often
+publish a ``.doc`` that is really RTF, HTML or DOCX, or a PDF with a wrong name. Each format has a
 reader module ``audit/read_<kind>.py`` with a function ``read_<kind>(data: bytes, source: str) ->
 IntermediateDoc``. A document that cannot be read at all raises :class:`UnreadableError`; a document
 that can be opened but has no usable text (scans, broken fonts) is returned with a ``problems``
@@ -25,16 +26,19 @@ KINDS = {
     "pdf": "application/pdf",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "doc": "application/msword",
+    "rtf": "application/rtf",
 }
 
 
 def sniff(data: bytes, name: str = "") -> str:
-    """Return the document kind of ``data``: text, html, pdf, docx, doc, ofd, image or zip."""
+    """Return the document kind of ``data``: text, html, pdf, docx, doc, rtf, ofd, image or zip."""
     head = data[:2048].lstrip()
     if data.startswith(b"%PDF") or b"%PDF-" in data[:1024]:
         return "pdf"
     if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
         return "doc"
+    if head.startswith(b"{\\rtf"):
+        return "rtf"
     if data.startswith(b"PK\x03\x04"):
         window = data[:4096] + data[-65536:]
         if b"word/" in window:
@@ -64,6 +68,12 @@ def read_bytes(data: bytes, source: str) -> IntermediateDoc:
         raise UnreadableError("文件是图片，不是可机读的文档")
     if kind == "zip":
         raise UnreadableError("文件是 ZIP 压缩包而不是 Word 文档")
+    if kind == "rtf":
+        from audit.read_doc import read_rtf
+
+        doc = read_rtf(data, source)
+        doc.media_type = KINDS[kind]
+        return doc
     module = importlib.import_module(f"audit.read_{kind}")
     reader = getattr(module, f"read_{kind}")
     doc: IntermediateDoc = reader(data, source)

@@ -278,3 +278,23 @@ def read_doc(data: bytes, source: str) -> IntermediateDoc:
     if not re.search(r"[\u4e00-\u9fff]", text) and not any(p["kind"] == "unreadable" for p in doc.problems):
         doc.problems.append({"kind": "unreadable", "detail": "Word 文档中没有可读的中文文字，无法机读"})
     return doc
+
+
+def read_rtf(data: bytes, source: str) -> IntermediateDoc:
+    """Read an RTF file (often published with a ``.doc`` name) through LibreOffice.
+
+    Raises:
+        UnreadableError: LibreOffice is not installed or cannot convert the file.
+    """
+    from audit.read_docx import read_docx
+
+    soffice = find_converters().get("soffice")
+    if not soffice:
+        raise _unreadable("无法读取 RTF 文件：未安装 LibreOffice（apt-get install libreoffice-writer-nogui）")
+    try:
+        docx_bytes = convert_with_soffice(data, soffice)
+    except ConversionError as exc:
+        raise _unreadable(f"无法读取 RTF 文件：{exc}") from exc
+    doc = read_docx(docx_bytes, source)
+    doc.media_type = "application/rtf"
+    return doc
