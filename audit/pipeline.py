@@ -197,27 +197,24 @@ def _parse_document(session: Session, doc: m.Document, agency: m.Agency) -> m.Re
     source = _source_of(doc)
     try:
         parsed = parse_bytes(data, source)
-    except UnreadableError as exc:
-        row.year = doc.year_hint
-        row.readable = False
-        row.parse_error = str(exc) or "无法读取"
-        row.parsed = {}
-        row.narrative = {}
-    else:
-        parsed.source = source
-        parsed.agency = agency.name
-        if doc.year_hint:
-            parsed.year = doc.year_hint
-        level = doc.level_hint or agency.level
-        if level in ("government", "department"):
-            parsed.level = level  # type: ignore[assignment]
-        row.year = parsed.year
-        row.format = parsed.format
-        row.level = parsed.level
-        row.readable = parsed.readable
         row.parse_error = None
-        row.parsed = parsed.model_dump(mode="json")
-        row.narrative = _narrative(parsed)
+    except UnreadableError as exc:
+        # Kept as an unreadable report so that the checks can say so (TL03).
+        row.parse_error = str(exc) or "无法读取"
+        parsed = Report(source=source, readable=False, unreadable_reason=row.parse_error)
+    parsed.source = source
+    parsed.agency = agency.name
+    if doc.year_hint:
+        parsed.year = doc.year_hint
+    level = doc.level_hint or agency.level
+    if level in ("government", "department"):
+        parsed.level = level  # type: ignore[assignment]
+    row.year = parsed.year
+    row.format = parsed.format
+    row.level = parsed.level
+    row.readable = parsed.readable
+    row.parsed = parsed.model_dump(mode="json")
+    row.narrative = _narrative(parsed) if parsed.readable else {}
     row.parsed_at = m.utcnow()
     row.audited_run_id = None
     if row.year is not None and row.id is None:
@@ -343,12 +340,11 @@ def run_audit(
                 doc = session.get(m.Document, doc_id)
                 agency = session.get(m.Agency, doc.agency_id)  # type: ignore[union-attr]
                 row = _parse_document(session, doc, agency)  # type: ignore[arg-type]
-                if row.parse_error:
-                    errors.append({"document": doc_id, "source": _source_of(doc), "error": row.parse_error})  # type: ignore[arg-type]
-                elif row.year is None:
-                    errors.append(
-                        {"document": doc_id, "source": _source_of(doc), "error": "无法确定报告年度"}
-                    )  # type: ignore[arg-type]
+                if row.year is None:
+                    why = "无法确定报告年度，请用 ingest --year 指定"
+                    if row.parse_error:
+                        why = f"无法读取（{row.parse_error}），且未指定报告年度"
+                    errors.append({"document": doc_id, "source": _source_of(doc), "error": why})  # type: ignore[arg-type]
         except Exception as exc:  # noqa: BLE001  (one bad document must not stop the run)
             log.exception("parsing document %s failed", doc_id)
             errors.append({"document": doc_id, "error": f"解析失败：{exc!r}"})

@@ -1,0 +1,156 @@
+"""The audit pipeline on real reports: CY05 through the store, failures, versions, unreadable input."""
+
+from __future__ import annotations
+
+import random
+import re
+import time
+from pathlib import Path
+
+import pytest
+from sqlmodel import select
+from test_similarity import make_narrative
+from test_store_support import db  # noqa: F401
+
+from audit import models as m
+from audit import pipeline, store
+
+FIXTURES = Path(__file__).parent / "fixtures" / "store"
+BASE = (FIXTURES / "y2023_v2.txt").read_text(encoding="utf-8")
+HEADINGS = (
+    "一、总体情况",
+    "二、主动公开政府信息情况",
+    "五、存在的主要问题及改进情况",
+    "六、其他需要报告的事项",
+)
+
+
+def report_text(agency: str, narrative: dict[str, str]) -> str:
+    """The corrected 2023 fixture with another agency's name and the given narrative sections."""
+    s1, s2, s5, s6 = (BASE.index(h) for h in HEADINGS)
+    text = (
+        BASE[:s1]
+        + f"{HEADINGS[0]}\n\n{narrative['S1']}\n\n"
+        + BASE[s2:s5]
+        + f"{HEADINGS[2]}\n\n{narrative['S5']}\n\n"
+        + f"{HEADINGS[3]}\n\n{narrative['S6']}\n"
+    )
+    return text.replace("中卫市测试局", agency)
+
+
+def ingest(agency: str, text: str | bytes, year: int | None = 2023, name: str = "r.txt") -> m.Document:
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    with store.session_scope() as s:
+        doc, _ = pipeline.store_document(
+            s, data, agency=agency, year=year, level="department", original_name=name
+        )
+    return doc
+
+
+def all_findings() -> list[m.Finding]:
+    with store.session_scope() as s:
+        return list(s.exec(select(m.Finding).order_by(m.Finding.id)).all())
+
+
+def names() -> dict[int, str]:
+    with store.session_scope() as s:
+        return dict(s.exec(select(m.Agency.id, m.Agency.name)).all())
+
+
+def test_cy05_copy_found_through_the_store(db: str) -> None:  # noqa: F811
+    rng = random.Random(5)
+    narratives = {f"第{i}测试局": make_narrative(rng, f"第{i}测试局", 2023) for i in range(1, 7)}
+    for agency, narrative in narratives.items():
+        ingest(agency, report_text(agency, narrative), name=f"{agency}.txt")
+    summary = pipeline.run_audit()
+    assert summary.status == "ok" and summary.reports_audited == 6
+    assert not [f for f in all_findings() if f.rule == "CY05"]
+
+    copied = {k: v.replace("第2测试局", "抄袭局") for k, v in narratives["第2测试局"].items()}
+    ingest("抄袭局", report_text("抄袭局", copied), name="copy.txt")
+    summary = pipeline.run_audit()
+    assert summary.reports_audited == 1
+    who = names()
+    cy05 = [f for f in all_findings() if f.rule == "CY05"]
+    assert {who[f.agency_id] for f in cy05} == {"抄袭局"}
+    assert {f.locator for f in cy05} == {"S1", "S5", "S6"}
+    assert all("第2测试局" in f.message for f in cy05)
+
+    # re-checking everything lets the original see the copy too
+    pipeline.run_audit(all_documents=True)
+    cy05 = [f for f in all_findings() if f.rule == "CY05"]
+    assert {who[f.agency_id] for f in cy05} == {"抄袭局", "第2测试局"}
+
+
+def test_failed_report_rolls_back_and_is_retried(db: str, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+    v1 = (FIXTURES / "y2023_v1.txt").read_text(encoding="utf-8")
+    ingest("甲局", v1, name="a.txt")
+    ingest("乙局", v1.replace("中卫市测试局", "乙局"), name="b.txt")
+    real = pipeline._check
+
+    def flaky(report, ctx):  # noqa: ANN001, ANN202
+        if report.agency == "乙局":
+            raise RuntimeError("boom")
+        return real(report, ctx)
+
+    monkeypatch.setattr(pipeline, "_check", flaky)
+    summary = pipeline.run_audit()
+    assert summary.status == "partial" and summary.reports_audited == 1 and len(summary.errors) == 1
+    who = names()
+    assert {who[f.agency_id] for f in all_findings()} == {"甲局"}
+    with store.session_scope() as s:
+        run = s.get(m.AuditRun, summary.run_id)
+        assert run.status == "partial" and run.errors == 1 and "boom" in run.error_detail[0]["error"]
+    monkeypatch.setattr(pipeline, "_check", real)
+    again = pipeline.run_audit()
+    assert again.status == "ok" and again.reports_audited == 1
+    assert {who[f.agency_id] for f in all_findings()} == {"甲局", "乙局"}
+
+
+def test_two_versions_in_one_batch_keep_their_history(db: str) -> None:  # noqa: F811
+    ingest("中卫市测试局", (FIXTURES / "y2023_v1.txt").read_text(encoding="utf-8"), name="v1.txt")
+    ingest("中卫市测试局", (FIXTURES / "y2023_v2.txt").read_text(encoding="utf-8"), name="v2.txt")
+    summary = pipeline.run_audit()
+    assert (summary.opened, summary.fixed) == (3, 3)
+    assert {f.status for f in all_findings()} == {m.FIXED}
+    with store.session_scope() as s:
+        events_before = len(s.exec(select(m.FindingEvent)).all())
+        versions = [r.version for r in s.exec(select(m.Report).order_by(m.Report.document_id)).all()]
+    assert versions == [1, 2]
+    pipeline.run_audit(all_documents=True)  # the old version is re-parsed but does not reopen anything
+    with store.session_scope() as s:
+        assert len(s.exec(select(m.FindingEvent)).all()) == events_before
+    assert {f.status for f in all_findings()} == {m.FIXED}
+
+
+def test_unreadable_and_yearless_documents(db: str) -> None:  # noqa: F811
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+    ingest("图片局", png, year=2023, name="scan.png")
+    ingest("无年度局", "一份没有年度的文件。".encode(), year=None, name="x.txt")
+    summary = pipeline.run_audit()
+    assert [e["source"] for e in summary.errors] == ["x.txt"]
+    assert "报告年度" in summary.errors[0]["error"]
+    with store.session_scope() as s:
+        rep = s.exec(select(m.Report).join(m.Agency).where(m.Agency.name == "图片局")).one()
+        assert rep.readable is False and rep.parse_error and rep.audited_run_id == summary.run_id
+    rules = {f.rule for f in all_findings()}
+    assert "TL03" in rules
+
+
+def test_audit_throughput(db: str) -> None:  # noqa: F811
+    rng = random.Random(9)
+    n = 20
+    for i in range(n):
+        agency = f"第{i}速度局"
+        ingest(agency, report_text(agency, make_narrative(rng, agency, 2023)), name=f"{i}.txt")
+    start = time.perf_counter()
+    summary = pipeline.run_audit()
+    elapsed = time.perf_counter() - start
+    assert summary.reports_audited == n and summary.status == "ok"
+    print(f"\naudit throughput ({db.split(':')[0]}): {n / elapsed:.1f} reports/s")
+    assert elapsed < 60
+
+
+def test_archive_layout(db: str) -> None:  # noqa: F811
+    doc = ingest("甲局", "文本", name="a.txt")
+    assert re.fullmatch(r"archive/[0-9a-f]{2}/[0-9a-f]{64}\.txt", doc.archive_path)
