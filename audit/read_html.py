@@ -316,6 +316,10 @@ def _score(el: Element) -> int:
 
 def _page_title(root: Element) -> str:
     """Return the report title shown on the page (heading or ``<title>``), or ""."""
+    for name in ("articletitle", "title", "og:title"):
+        text = clean_text(_meta_tags(root).get(name, ""))
+        if "报告" in text and len(text) <= 80:
+            return text
     candidates: list[str] = []
     for el in root.iter():
         tag = _tag(el)
@@ -334,6 +338,90 @@ def _page_title(root: Element) -> str:
         if parts:
             return max(parts, key=len)
     return ""
+
+
+def _meta_tags(root: Element) -> dict[str, str]:
+    """Return the ``<meta name=… content=…>`` (and ``property=…``) tags of a page, names lower-cased."""
+    out: dict[str, str] = {}
+    for el in root.iter("meta"):
+        name = (el.get("name") or el.get("property") or "").strip().lower()
+        if name and el.get("content") and name not in out:
+            out[name] = el.get("content", "")
+    return out
+
+
+_PUBDATE_META = ("pubdate", "publishdate", "firstpublishedtime", "articlepubdate", "article:published_time")
+_ATTACHMENT_RE = re.compile(r"\.(?:pdf|docx?|wps|xlsx?|et|ofd|zip|rar)(?:$|[?#])", re.I)
+
+
+def _page_facts(root: Element) -> dict[str, str]:
+    """Return facts about the page for ``meta``: publication date (as printed) and attachment links."""
+    facts: dict[str, str] = {}
+    metas = _meta_tags(root)
+    for name in _PUBDATE_META:
+        if metas.get(name):
+            facts["published"] = metas[name].strip()
+            break
+    links = []
+    for a in root.iter("a"):
+        href = (a.get("href") or "").strip()
+        if href and _ATTACHMENT_RE.search(href) and href not in links:
+            links.append(href)
+    if links:
+        facts["attachments"] = "\n".join(links)
+    return facts
+
+
+_HEADING_NUM_RE = re.compile(
+    r"^\s*(?:[一二三四五六七八九十]+\s*[、.．]|[（(]\s*[一二三四五六七八九十]+\s*[)）])"
+)
+_BOLD_TAGS = frozenset({"strong", "b"})
+
+
+def _split_run_in_headings(body: Element) -> None:
+    """Put a bold numbered heading that runs into its paragraph on a line of its own.
+
+    ``<p><strong>一、总体情况</strong>2024年，…</p>`` reads as two paragraphs, as a printed page
+    shows it; the heading is recognised only when it is bold, numbered and short.
+    """
+    for p in list(body.iter("p", "div")):
+        if (p.text or "").strip() or len(p) == 0:
+            continue
+        first = p[0]
+        inner = first
+        while _tag(inner) in ("span", "font") and len(inner) == 1 and not (inner.text or "").strip():
+            inner = inner[0]  # <span><b>一、…</b></span>: the wrapper is the heading
+            if (inner.tail or "").strip():
+                break
+        if _tag(inner) not in _BOLD_TAGS or (inner is not first and (inner.tail or "").strip()):
+            continue
+        heading = clean_text(_text(first))
+        if not heading or len(heading) > 40 or not _HEADING_NUM_RE.match(heading):
+            continue
+        rest = (first.tail or "").strip() or any(True for _ in first.itersiblings())
+        if not rest:
+            continue
+        br = etree.Element("br")
+        tail, first.tail = first.tail, None
+        first.addnext(br)
+        br.tail = tail
+
+
+def _drop_link_lists(container: Element) -> None:
+    """Remove link lists inside the body (related articles, column menus): most text in ≥ 3 links."""
+    doomed = []
+    for el in container.iter("ul", "ol", "div", "dl"):
+        if el is container:
+            continue
+        links = list(el.iter("a"))
+        if len(links) < 3 or el.find(".//table") is not None:
+            continue
+        total = _text_len(el)
+        if total and sum(_text_len(a) for a in links) >= 0.6 * total:
+            doomed.append(el)
+    for el in doomed:
+        if el.getparent() is not None and not _has_dropped_ancestor(el, doomed):
+            _drop(el)
 
 
 def _strip_chrome(body: Element) -> None:
@@ -743,8 +831,10 @@ def _parse_tree(text: str) -> Element | None:
 def read_html(data: bytes, source: str) -> IntermediateDoc:
     """Read an HTML report page into paragraphs and tables in reading order.
 
-    ``meta`` records the codec used (``encoding``), the title shown on the page (``page_title``)
-    and how the body was found (``container``). A page with no text gets a ``problems`` entry of
+    ``meta`` records the codec used (``encoding``), the title shown on the page (``page_title``),
+    how the body was found (``container``) and, when the page shows them, the publication date
+    from its meta tags (``published``, as printed) and the attachment links (``attachments``, one
+    per line). A page with no text gets a ``problems`` entry of
     kind ``unreadable``; decoding trouble gets entries of kind ``reader``.
     """
     text, codec, problems = decode_html(data)
@@ -758,11 +848,14 @@ def read_html(data: bytes, source: str) -> IntermediateDoc:
         problems.append(_problem("empty", "网页为空，没有可读的正文", kind="unreadable"))
         return doc
     page_title = _page_title(root)
+    doc.meta.update(_page_facts(root))
     body = root.find("body")
     if body is None:
         body = root
     _strip_chrome(body)
     container, how = _find_body(body)
+    _drop_link_lists(container)
+    _split_run_in_headings(container)
     blocks = _Flow().run(container)
     if page_title and not _title_in(page_title, blocks):
         blocks.insert(0, Block(kind="para", text=page_title, line=None))

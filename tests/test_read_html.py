@@ -487,3 +487,47 @@ def test_read_bytes_dispatches_html() -> None:
     data = build(SEEDS[0], "gbk")
     doc = read_bytes(data, "report.shtml")
     assert doc.media_type == "text/html" and doc.meta["encoding"] == "gb18030"
+
+
+def test_page_facts_meta_title_date_and_attachments() -> None:
+    head = (
+        '<meta charset="utf-8"><meta name="ArticleTitle" content="某某局2024年政府信息公开工作年度报告">'
+        '<meta name="PubDate" content="2025-01-20 09:30">'
+    )
+    body = (
+        '<div class="TRS_Editor"><p>一、总体情况</p><p>附件：<a href="/u/P020250120.pdf">年报.pdf</a>'
+        '<a href="/u/a.docx?id=3">年报.docx</a><a href="/other.html">栏目</a></p></div>'
+    )
+    doc = read_html(page(body, head=head), "x.html")
+    assert doc.meta["page_title"] == "某某局2024年政府信息公开工作年度报告"
+    assert doc.meta["published"] == "2025-01-20 09:30"
+    assert doc.meta["attachments"].splitlines() == ["/u/P020250120.pdf", "/u/a.docx?id=3"]
+    assert paras(doc)[0] == "某某局2024年政府信息公开工作年度报告"
+
+
+def test_bold_run_in_section_titles_become_their_own_paragraphs() -> None:
+    body = (
+        "<div class='TRS_Editor'><p>某某局2024年政府信息公开工作年度报告</p>"
+        "<p><strong>一、总体情况</strong>2024年，本局认真贯彻落实《条例》。</p>"
+        "<p><span><b>（一）主动公开情况。</b></span>本年度主动公开信息120条。</p>"
+        "<p><strong>重点工作</strong>不是编号标题，保持原样。</p>"
+        "<p><strong>二、主动公开政府信息情况</strong></p></div>"
+    )
+    doc = read_html(page(body), "x.html")
+    assert paras(doc) == [
+        "某某局2024年政府信息公开工作年度报告",
+        "一、总体情况",
+        "2024年，本局认真贯彻落实《条例》。",
+        "（一）主动公开情况。",
+        "本年度主动公开信息120条。",
+        "重点工作不是编号标题，保持原样。",
+        "二、主动公开政府信息情况",
+    ]
+    report = parse_document(doc)
+    assert report.sections["S1"].present and report.sections["S2"].present
+
+
+def test_link_lists_inside_the_body_are_dropped() -> None:
+    related = "".join(f'<li><a href="/a{i}.html">某某局关于某某工作的通知{i}</a></li>' for i in range(5))
+    body = f'<div id="zoom"><p>正文。</p><ul>{related}</ul><p>正文二。</p></div>'
+    assert paras(read_html(page(body), "x.html")) == ["正文。", "正文二。"]
