@@ -1,0 +1,120 @@
+"""The store's commands: decisions, show, reports and findings as text, errors in Chinese."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner, Result
+from test_store_support import db  # noqa: F401
+
+from audit.cli import main
+
+FIXTURES = Path(__file__).parent / "fixtures" / "store"
+
+
+def gk(*args: str, today: str = "2024-02-01", code: int = 0) -> Result:
+    result = CliRunner().invoke(main, list(args), env={"GKAUDIT_TODAY": today}, catch_exceptions=False)
+    assert result.exit_code == code, result.output
+    return result
+
+
+def _setup() -> dict[str, dict]:
+    gk("ingest", str(FIXTURES / "y2023_v1.txt"), "--agency", "中卫市测试局", "--year", "2023")
+    gk("audit")
+    rows = [json.loads(x) for x in gk("findings", "--json").output.splitlines()]
+    return {f"{r['rule']}:{r['locator']}": r for r in rows}
+
+
+def test_decisions_through_the_cli(db: str) -> None:  # noqa: F811
+    f = _setup()
+    bl03 = str(f["BL03:t3.total"]["id"])
+    st01 = str(f["ST01:S5"]["id"])
+    natural = str(f["BL03:t3.natural"]["id"])
+
+    out = gk(
+        "finding", "accept", bl03, "--until", "2024-06-30", "--reason", "待系统改版", "--by", "审核员乙"
+    ).output
+    assert "暂缓接受" in out
+    missing = gk("finding", "accept", st01, "--reason", "无期限", code=2).output
+    assert "--until" in missing
+    assert "不存在" in gk("finding", "confirm", "9999", code=1).output
+    assert "误报" in gk("finding", "dismiss", natural, "--reason", "列数据识别有误").output
+    assert "已确认" in gk("finding", "confirm", st01).output
+
+    shown = json.loads(gk("finding", "show", bl03, "--json").output)
+    assert shown["status"] == "accepted" and shown["accepted_until"] == "2024-06-30"
+    assert [(e["from"], e["to"], e["actor"]) for e in shown["events"]] == [
+        (None, "open", "system"),
+        ("open", "accepted", "审核员乙"),
+    ]
+    assert "待系统改版" in shown["events"][1]["reason"]
+    text = gk("finding", "show", bl03).output
+    assert "审核员乙" in text and "open → accepted" in text
+
+    # after the acceptance expires the finding is open again, persisted by the next audit
+    after = {
+        f"{r['rule']}:{r['locator']}": r
+        for r in map(json.loads, gk("findings", "--json", today="2024-07-01").output.splitlines())
+    }
+    assert after["BL03:t3.total"]["status"] == "open"
+    gk("audit", today="2024-07-01")
+    events = json.loads(gk("finding", "show", bl03, "--json", today="2024-07-01").output)["events"]
+    assert events[-1]["to"] == "open" and "接受期限" in events[-1]["reason"]
+    # confirmed and past its deadline → overdue; dismissed stays dismissed
+    later = {
+        f"{r['rule']}:{r['locator']}": r["status"]
+        for r in map(json.loads, gk("findings", "--json", today="2024-07-01").output.splitlines())
+    }
+    assert later["ST01:S5"] == "overdue" and later["BL03:t3.natural"] == "dismissed"
+
+
+def test_reports_and_text_output(db: str) -> None:  # noqa: F811
+    assert "库中还没有报告" in gk("reports").output
+    assert "没有符合条件的问题" in gk("findings").output
+    _setup()
+    gk(
+        "ingest",
+        str(FIXTURES / "y2024.txt"),
+        "--agency",
+        "中卫市测试局",
+        "--url",
+        "https://zw.example.gov.cn/2024.html",
+        "--published-on",
+        "2025-01-10",
+    )
+    gk("audit", today="2025-01-20")
+    lines = [json.loads(x) for x in gk("reports", "--json").output.splitlines()]
+    assert [(r["year"], r["versions"], r["format"]) for r in lines] == [(2023, 1, "2021"), (2024, 1, "2021")]
+    assert (
+        lines[1]["url"] == "https://zw.example.gov.cn/2024.html" and lines[1]["published_on"] == "2025-01-10"
+    )
+    assert lines[0]["findings"] == 3 and len(lines[0]["sha256"]) == 64
+    assert [
+        r["year"] for r in map(json.loads, gk("reports", "--year", "2024", "--json").output.splitlines())
+    ] == [2024]
+    text = gk("reports").output
+    assert "中卫市测试局\t2023" in text and "版本 1" in text
+    listing = gk("findings", "--year", "2024", today="2025-01-20").output
+    assert "屡查屡犯" in listing and "待整改" in listing and "共" in listing
+
+
+def test_ingest_errors(db: str, tmp_path: Path) -> None:  # noqa: F811
+    out = gk("ingest", str(tmp_path / "nope.txt"), "--agency", "甲局", code=2).output
+    assert "无法读取文件" in out
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    assert "内容为空" in gk("ingest", str(empty), "--agency", "甲局", code=2).output
+    again = gk(
+        "ingest", str(FIXTURES / "y2023_v1.txt"), str(FIXTURES / "y2023_v1.txt"), "--agency", "甲局"
+    ).output
+    assert "新版本已入库" in again and "内容相同，已存在" in again
+    assert (
+        "YYYY-MM-DD" in gk("ingest", str(empty), "--agency", "甲局", "--published-on", "1.2", code=2).output
+    )
+
+
+def test_audit_json_summary(db: str) -> None:  # noqa: F811
+    gk("ingest", str(FIXTURES / "y2023_v1.txt"), "--agency", "中卫市测试局")
+    summary = json.loads(gk("audit", "--json").output)
+    assert summary["opened"] == 3 and summary["status"] == "ok" and summary["documents"] == 1
