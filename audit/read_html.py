@@ -117,6 +117,10 @@ def decode_html(data: bytes) -> tuple[str, str, list[dict[str, str]]]:
                 problems.append(_mismatch(label or declared, "gb18030"))
                 return gb, "gb18030", problems
             return text, declared, problems
+        lenient = _lenient(data, declared)
+        if lenient is not None:
+            problems.append(_stray_bytes(lenient[1], declared))
+            return lenient[0], declared, problems
 
     for codec in ("utf-8", "gb18030"):
         text = utf8 if codec == "utf-8" else _strict(data, codec)
@@ -124,6 +128,11 @@ def decode_html(data: bytes) -> tuple[str, str, list[dict[str, str]]]:
             if declared is not None:
                 problems.append(_mismatch(label or declared, codec))
             return text, codec, problems
+    for codec in ("utf-8", "gb18030"):
+        lenient = _lenient(data, codec)
+        if lenient is not None:
+            problems.append(_stray_bytes(lenient[1], codec))
+            return lenient[0], codec, problems
     best = from_bytes(data).best()
     if best is not None:
         if declared is not None:
@@ -133,6 +142,33 @@ def decode_html(data: bytes) -> tuple[str, str, list[dict[str, str]]]:
         _problem("charset_undetected", "网页字符编码无法确定，已按 UTF-8 容错解码，个别字符可能有误")
     )
     return data.decode("utf-8", errors="replace"), "utf-8", problems
+
+
+_LENIENT_MAX_ERRORS = 0.005  # share of the bytes that may fail to decode (a stray include, a cut character)
+
+
+def _lenient(data: bytes, codec: str) -> tuple[str, int] | None:
+    """Return (text, errors) decoding with replacement when only a few bytes fail, else None.
+
+    Pages assembled from server-side includes often mix a GBK body with a UTF-8 footer (or the
+    reverse), or end in a truncated character; one bad byte must not send the page to guessing.
+    """
+    try:
+        text = data.decode(codec, errors="replace")
+    except LookupError:
+        return None
+    errors = text.count("\ufffd")
+    if 0 < errors <= max(1, _LENIENT_MAX_ERRORS * len(data)):
+        return text, errors
+    return None
+
+
+def _stray_bytes(errors: int, codec: str) -> dict[str, str]:
+    """Return the problem entry for a page decoded with a few undecodable bytes replaced."""
+    return _problem(
+        "charset_stray_bytes",
+        f"网页有 {errors} 处字节无法按 {codec} 解码，已替换为占位符，个别字符可能缺失",
+    )
 
 
 def _problem(code: str, detail: str, kind: str = "reader") -> dict[str, str]:

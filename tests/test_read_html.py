@@ -531,3 +531,17 @@ def test_link_lists_inside_the_body_are_dropped() -> None:
     related = "".join(f'<li><a href="/a{i}.html">某某局关于某某工作的通知{i}</a></li>' for i in range(5))
     body = f'<div id="zoom"><p>正文。</p><ul>{related}</ul><p>正文二。</p></div>'
     assert paras(read_html(page(body), "x.html")) == ["正文。", "正文二。"]
+
+
+def test_mixed_include_with_a_few_foreign_bytes_keeps_the_declared_charset() -> None:
+    body = "<p>" + "本机关认真贯彻落实政府信息公开条例。" * 40 + "</p>"
+    gbk_page = page(body, head="<meta charset=gbk>").decode().encode("gbk")
+    mixed = gbk_page.replace(b"</body>", "<p>技术支持：某公司</p>".encode("utf-8")[:-5] + b"\xff</body>")
+    doc = read_html(mixed, "x.html")
+    assert doc.meta["encoding"] == "gb18030"
+    assert paras(doc)[0].startswith("本机关认真贯彻落实政府信息公开条例。")
+    utf8_page = page(body).replace(b"</body>", "<p>技术支持</p>".encode("gbk") + b"\x81</body>")
+    doc = read_html(utf8_page, "x.html")
+    assert doc.meta["encoding"] == "utf-8"
+    assert paras(doc)[0].startswith("本机关认真贯彻落实政府信息公开条例。")
+    assert [p["code"] for p in doc.problems] == ["charset_stray_bytes"]
