@@ -7,7 +7,6 @@ They fail, never skip, when the server is not reachable.
 from __future__ import annotations
 
 import os
-import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,14 +15,6 @@ import psycopg
 import pytest
 
 from audit import store
-
-# pytest puts tests/ first on sys.path, where tests/rules/ (rule test cases, no __init__.py) shadows
-# the real ``rules`` package as a namespace package without __file__. Make the repository root win.
-REPO = str(Path(__file__).resolve().parent.parent)
-if REPO not in sys.path:
-    sys.path.insert(0, REPO)
-if getattr(sys.modules.get("rules"), "__file__", "") is None:
-    del sys.modules["rules"]
 
 PG_HOST = os.environ.get("GKAUDIT_TEST_PG", "127.0.0.1:5432")
 PG_USERS = ("postgres", "root")
