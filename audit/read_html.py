@@ -365,8 +365,9 @@ def _page_title(root: Element) -> str:
             text = clean_text(_text(el))
             if "报告" in text and len(text) <= 80:
                 candidates.append(text)
-    if candidates:
-        return candidates[0]
+    dated = [c for c in candidates if re.search(r"(?:19|20)\d{2}", c)]
+    if dated or candidates:
+        return (dated or candidates)[0]  # a column heading "政府信息公开年度报告" is not the title
     title = root.find(".//title")
     if title is not None:
         parts = [clean_text(p) for p in re.split(r"[_|｜]+|\s[-—–]+\s|——", _text(title))]
@@ -711,7 +712,7 @@ class _Flow:
             child = next(children, None)
             if child is None:
                 stack.pop()
-                if _tag(el) in _BLOCK_TAGS:
+                if _tag(el) in _BLOCK_TAGS or _tag(el) == "table":
                     self.flush()
                 if stack:
                     self.text(el.tail)

@@ -545,3 +545,15 @@ def test_mixed_include_with_a_few_foreign_bytes_keeps_the_declared_charset() -> 
     assert doc.meta["encoding"] == "utf-8"
     assert paras(doc)[0].startswith("本机关认真贯彻落实政府信息公开条例。")
     assert [p["code"] for p in doc.problems] == ["charset_stray_bytes"]
+
+
+def test_column_heading_is_not_taken_for_the_title() -> None:
+    body = (
+        "<div class='side'><h3>政府信息公开年度报告</h3></div>"
+        "<h1>某某局2024年政府信息公开工作年度报告</h1><div class='TRS_Editor'><p>一、总体情况</p><p>"
+        + "正文。" * 50
+        + "</p></div>"
+    )
+    doc = read_html(page(body), "x.html")
+    assert doc.meta["page_title"] == "某某局2024年政府信息公开工作年度报告"
+    assert paras(doc)[0] == "某某局2024年政府信息公开工作年度报告"
