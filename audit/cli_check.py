@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import unicodedata
 from datetime import date, datetime
 from pathlib import Path
 
@@ -17,6 +18,12 @@ from audit.rulebook import Catalog, CatalogError, default_cases_dir, load_catalo
 SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
 LEVEL_ZH = {"government": "政府", "department": "部门"}
 EXIT_OK, EXIT_ERRORS, EXIT_UNREADABLE, EXIT_INTERNAL = 0, 1, 2, 3
+
+
+def _pad(text: str, width: int) -> str:
+    """Pad ``text`` with spaces to a display width (CJK characters count two columns)."""
+    shown = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return text + " " * max(1, width - shown)
 
 
 def _parse_date(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
@@ -47,17 +54,17 @@ def _print_table(source: str, findings: list[Finding]) -> None:
             continue
         click.echo(f"  {SEVERITY_ZH[sev]}（{len(group)}）")
         for f in group:
-            click.echo(f"    {f.rule:<5} {f.locator or '-':<28} {f.message}")
+            click.echo(f"    {_pad(f.rule, 6)}{_pad(f.locator or '-', 28)}{f.message}")
     counts = "，".join(f"{SEVERITY_ZH[s]} {sum(1 for f in findings if f.severity == s)}" for s in SEVERITY_ZH)
     click.echo(f"  合计 {len(findings)} 条：{counts}")
 
 
 @click.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--json", "as_json", is_flag=True, help="每条问题输出一行 JSON（见 spec/cli.md）。")
 @click.option("--level", type=click.Choice(["government", "department"]), help="覆盖识别出的机关类型。")
 @click.option("--published-on", callback=_parse_date, help="发布日期 YYYY-MM-DD（启用发布时效规则）。")
-@click.option("--previous", type=click.Path(dir_okay=False), help="同一机关上一年度的报告（启用跨年度规则）。")
+@click.option("--previous", type=click.Path(), help="同一机关上一年度的报告（启用跨年度规则）。")
 @click.option("--agency", help="覆盖识别出的机关名称。")
 @click.option("--year", type=int, help="覆盖识别出的报告年度。")
 def check(
@@ -146,9 +153,9 @@ def rules_list(as_json: bool) -> None:
             )
         return
     click.echo(f"规则目录版本 {catalog.version}，共 {len(catalog.rules)} 条")
-    click.echo(f"{'编号':<6}{'级别':<6}{'标题':<30}依据")
+    click.echo(f"{_pad('编号', 6)}{_pad('级别', 6)}{_pad('标题', 52)}依据")
     for r in catalog.rules:
-        click.echo(f"{r.id:<8}{SEVERITY_ZH[r.severity]:<6}{r.spec.title:<30}{r.spec.basis.source}")
+        click.echo(f"{_pad(r.id, 6)}{_pad(SEVERITY_ZH[r.severity], 6)}{_pad(r.spec.title, 52)}{r.spec.basis.source}")
 
 
 @rules.command("explain")

@@ -323,3 +323,74 @@ def test_engine_equals_oracle_on_corpus_documents(doc: Path) -> None:
     by_engine = check_mod.check_report(report, ctx, catalog=real, evaluator="engine")
     by_oracle = check_mod.check_report(report, ctx, catalog=real, evaluator="oracle")
     assert [f.model_dump() for f in by_engine] == [f.model_dump() for f in by_oracle]
+
+
+# --- gkaudit check: output and exit codes ----------------------------------------------------------
+
+@pytest.fixture()
+def cli_env(catalog, monkeypatch):
+    """Run ``gkaudit check`` with the fixture catalogue and facts chosen by the test."""
+    from audit.cli import main
+
+    seeds = sorted((SHARED / "seeds").glob("*.txt"))
+    if not seeds:
+        pytest.skip(f"语料目录不存在：{SHARED / 'seeds'}")
+    state: dict = {"facts": [], "reports": [], "ctx": []}
+
+    def builder(report: Report, ctx: AuditContext) -> list[F]:
+        state["reports"].append(report)
+        state["ctx"].append(ctx)
+        return state["facts"]
+
+    monkeypatch.setattr(check_mod, "default_catalog", lambda: catalog)
+    monkeypatch.setattr(check_mod, "_build_facts", builder)
+
+    def run(*args: str):
+        return CliRunner().invoke(main, ["check", *args])
+
+    return run, state, seeds
+
+
+def test_check_exit_codes_and_json_lines(cli_env, tmp_path: Path) -> None:
+    import json
+
+    run, state, seeds = cli_env
+    state["facts"] = [col("total", 11, 0, 11, 0)]
+    clean = run(str(seeds[0]))
+    assert clean.exit_code == 0 and "未发现问题" in clean.stdout
+    state["facts"] = [col("total", 12, 0, 11, 0), section("S6", True, "无")]
+    bad = run(str(seeds[0]), "--json", "--level", "government")  # ST92 applies to governments
+    assert bad.exit_code == 1
+    lines = [json.loads(line) for line in bad.stdout.splitlines()]
+    assert [(o["rule"], o["severity"], o["locator"]) for o in lines] == [
+        ("BL91", "error", "t3.total"), ("ST92", "warning", "S6")]
+    assert set(lines[0]) >= {"source", "rule", "severity", "locator", "message", "evidence"}
+    assert lines[0]["source"] == str(seeds[0])
+    table = run(str(seeds[0]), "--level", "government")
+    assert "错误（1）" in table.stdout and "警告（1）" in table.stdout and "合计 2 条" in table.stdout
+    state["facts"] = [section("S6", True, "无")]
+    warn_only = run(str(seeds[0]), "--level", "government")
+    assert warn_only.exit_code == 0
+    missing = tmp_path / "nope.txt"
+    mixed = run(str(missing), str(seeds[0]), "--json", "--level", "government")
+    assert mixed.exit_code == 2
+    assert f"无法读取 {missing}" in mixed.stderr and "文件不存在" in mixed.stderr
+    assert '"rule": "ST92"' in mixed.stdout  # the readable file was still checked
+
+
+def test_check_flags_override_the_document(cli_env) -> None:
+    run, state, seeds = cli_env
+    state["facts"] = [F("publication", "p", dict(days_late=3))]
+    plain = run(str(seeds[0]), "--json")
+    assert plain.stdout == ""  # TL91 needs published_on
+    result = run(str(seeds[0]), "--json", "--agency", "某某局", "--year", "2030", "--level", "department",
+                 "--published-on", "2031-02-15", "--previous", str(seeds[1]))
+    assert '"rule": "TL91"' in result.stdout
+    report, ctx = state["reports"][-1], state["ctx"][-1]
+    assert (report.agency, report.year, report.level) == ("某某局", 2030, "department")
+    from datetime import date
+
+    assert ctx.published_on == date(2031, 2, 15)
+    assert ctx.previous is not None and ctx.previous.source == str(seeds[1])
+    bad_date = run(str(seeds[0]), "--published-on", "2031/02/15")
+    assert bad_date.exit_code == 2 and "YYYY-MM-DD" in bad_date.output

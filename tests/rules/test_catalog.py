@@ -256,3 +256,28 @@ def test_version_changes_with_any_rule_file(tmp_path: Path) -> None:
     path = root / "BL" / "BL92.yaml"
     path.write_text(path.read_text(encoding="utf-8") + "\n", encoding="utf-8")
     assert catalog_version(files, root) != before
+
+
+# --- gkaudit rules list / explain ------------------------------------------------------------------
+
+def test_rules_list_and_explain(shipped_catalog) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from audit.cli import main
+
+    runner = CliRunner()
+    listed = runner.invoke(main, ["rules", "list", "--json"])
+    assert listed.exit_code == 0
+    rows = [json.loads(line) for line in listed.stdout.splitlines()]
+    assert [r["id"] for r in rows] == [r.id for r in shipped_catalog.rules]
+    assert all(r["title"] and r["severity"] and r["basis"] for r in rows)
+    table = runner.invoke(main, ["rules", "list"])
+    assert table.exit_code == 0 and shipped_catalog.version in table.stdout
+    rule = shipped_catalog.rules[0]
+    explained = runner.invoke(main, ["rules", "explain", rule.id])
+    assert explained.exit_code == 0
+    for text in (rule.spec.title, rule.spec.rationale, rule.spec.basis.excerpt, rule.spec.when, '"_type"'):
+        assert text in explained.stdout
+    assert runner.invoke(main, ["rules", "explain", "ZZ99"]).exit_code != 0
