@@ -557,3 +557,38 @@ def test_column_heading_is_not_taken_for_the_title() -> None:
     doc = read_html(page(body), "x.html")
     assert doc.meta["page_title"] == "某某局2024年政府信息公开工作年度报告"
     assert paras(doc)[0] == "某某局2024年政府信息公开工作年度报告"
+
+
+T2_HTML = """<table border=1>
+<tr><td colspan="4">第二十条第（一）项</td></tr>
+<tr><td>信息内容</td><td>本年制发件数</td><td>本年废止件数</td><td>现行有效件数</td></tr>
+<tr><td>规章</td><td>1</td><td>2</td><td>3</td></tr>
+<tr><td>行政规范性文件</td><td>4</td><td>5</td><td>6</td></tr>
+<tr><td colspan="4">第二十条第（五）项</td></tr>
+<tr><td>信息内容</td><td colspan="3">本年处理决定数量</td></tr>
+<tr><td>行政许可</td><td colspan="3">7</td></tr>
+<tr><td colspan="4">第二十条第（六）项</td></tr>
+<tr><td>信息内容</td><td colspan="3">本年处理决定数量</td></tr>
+<tr><td>行政处罚</td><td colspan="3">8</td></tr>
+<tr><td>行政强制</td><td colspan="3">9</td></tr>
+<tr><td colspan="4">第二十条第（八）项</td></tr>
+<tr><td>信息内容</td><td colspan="3">本年收费金额（单位：万元）</td></tr>
+<tr><td>行政事业性收费</td><td colspan="3">10.5</td></tr>
+</table>"""
+
+
+def test_canonical_table2_with_colspans() -> None:
+    body = (
+        "<div class=TRS_Editor><p>某某局2024年政府信息公开工作年度报告</p><p>一、总体情况</p><p>略</p>"
+        "<p>二、主动公开政府信息情况</p>" + T2_HTML + "<p>三、收到和处理政府信息公开申请情况</p><p>略</p></div>"
+    )
+    doc = read_bytes(page(body), "x.html")
+    assert tables(doc)[0][6] == ["行政许可", "7", "", ""]
+    report = parse_document(doc)
+    got = {cid: report.value(cid) for cid in report.cells if cid.startswith("t2.")}
+    assert got == {
+        "t2.reg.made": 1, "t2.reg.repealed": 2, "t2.reg.valid": 3,
+        "t2.norm.made": 4, "t2.norm.repealed": 5, "t2.norm.valid": 6,
+        "t2.license.decisions": 7, "t2.penalty.decisions": 8, "t2.coercion.decisions": 9,
+        "t2.fee.amount": 10.5,
+    }  # fmt: skip
