@@ -536,7 +536,7 @@ def test_link_lists_inside_the_body_are_dropped() -> None:
 def test_mixed_include_with_a_few_foreign_bytes_keeps_the_declared_charset() -> None:
     body = "<p>" + "本机关认真贯彻落实政府信息公开条例。" * 40 + "</p>"
     gbk_page = page(body, head="<meta charset=gbk>").decode().encode("gbk")
-    mixed = gbk_page.replace(b"</body>", "<p>技术支持：某公司</p>".encode("utf-8")[:-5] + b"\xff</body>")
+    mixed = gbk_page.replace(b"</body>", "<p>技术支持：某公司</p>".encode()[:-5] + b"\xff</body>")
     doc = read_html(mixed, "x.html")
     assert doc.meta["encoding"] == "gb18030"
     assert paras(doc)[0].startswith("本机关认真贯彻落实政府信息公开条例。")
@@ -580,7 +580,9 @@ T2_HTML = """<table border=1>
 def test_canonical_table2_with_colspans() -> None:
     body = (
         "<div class=TRS_Editor><p>某某局2024年政府信息公开工作年度报告</p><p>一、总体情况</p><p>略</p>"
-        "<p>二、主动公开政府信息情况</p>" + T2_HTML + "<p>三、收到和处理政府信息公开申请情况</p><p>略</p></div>"
+        "<p>二、主动公开政府信息情况</p>"
+        + T2_HTML
+        + "<p>三、收到和处理政府信息公开申请情况</p><p>略</p></div>"
     )
     doc = read_bytes(page(body), "x.html")
     assert tables(doc)[0][6] == ["行政许可", "7", "", ""]
