@@ -748,12 +748,11 @@ class _Flow:
     # -- tables
 
     def _flatten(self, table: Element) -> None:
-        """Add a nested table inside a cell as one line per row (cells joined by spaces)."""
-        for tr in _own_rows(table):
-            cells = [_cell_text(c) for c in _own_cells(tr)]
-            line = " ".join(c for c in cells if c)
-            if line:
-                self.blocks.append(Block(kind="para", text=line, line=tr.sourceline))
+        """Add a table nested in a cell as one line: its cells, row by row, joined by spaces."""
+        cells = [_cell_text(c) for tr in _own_rows(table) for c in _own_cells(tr)]
+        line = " ".join(c for c in cells if c)
+        if line:
+            self.blocks.append(Block(kind="para", text=line, line=table.sourceline))
 
     def _table(self, table: Element) -> None:
         """Read a data table into a grid block, joining it to a table it continues."""
@@ -821,8 +820,9 @@ def _layout_cells(table: Element) -> list[Element]:
 def _is_layout_table(table: Element) -> bool:
     """Return True for a table used for page layout rather than for data.
 
-    A layout table has a single column, a cell of long prose, or holds a nested table with at least
-    two rows and two columns (then the nested tables are the data).
+    A layout table has a single column, a cell of long prose, or nested tables (at least two rows
+    and two columns) holding at least half of its text: then the nested tables are the data. A
+    small nested grid inside a data table is flattened into its cell instead.
     """
     trs = _own_rows(table)
     if not trs:
@@ -833,12 +833,15 @@ def _is_layout_table(table: Element) -> bool:
     )
     if width <= 1:
         return True
+    grids = 0
     for inner in table.iter("table"):
-        if inner is table:
+        if inner is table or _nearest(inner, "table") is not table:
             continue
         rows = _own_rows(inner)
         if len(rows) >= 2 and max((len(_own_cells(r)) for r in rows), default=0) >= 2:
-            return True
+            grids += _text_len(inner)
+    if grids and grids >= 0.5 * _text_len(table):
+        return True  # the nested grids are the content; a small one is a cell's sub-table
     for tr in trs:
         for c in _own_cells(tr):
             if _text_len(c) > _LAYOUT_CELL_CHARS:

@@ -594,3 +594,12 @@ def test_canonical_table2_with_colspans() -> None:
         "t2.license.decisions": 7, "t2.penalty.decisions": 8, "t2.coercion.decisions": 9,
         "t2.fee.amount": 10.5,
     }  # fmt: skip
+
+
+def test_small_nested_grid_stays_inside_its_data_table() -> None:
+    sub = "<table><tr><td>本年</td><td>制发</td></tr><tr><td>件数</td><td>合计</td></tr></table>"
+    rows = "".join(f"<tr><td>行政许可事项{i}</td><td>{i}</td><td>{i + 1}</td></tr>" for i in range(8))
+    body = f"<table><tr><td>信息内容</td><td>{sub}</td><td>废止</td></tr>{rows}</table>"
+    grid = tables(read_html(page(body), "x.html"))
+    assert len(grid) == 1 and grid[0][0] == ["信息内容", "本年 制发 件数 合计", "废止"]
+    assert grid[0][1] == ["行政许可事项0", "0", "1"]
