@@ -901,9 +901,21 @@ def read_html(data: bytes, source: str) -> IntermediateDoc:
         blocks.insert(0, Block(kind="para", text=page_title, line=None))
     doc.blocks = blocks
     doc.meta.update({"page_title": page_title, "container": how})
-    if not any(b.kind == "table" or b.text for b in blocks):
+    body_chars = sum(len(b.text) for b in blocks if b.kind == "para" and b.text != page_title)
+    has_table = any(b.kind == "table" for b in blocks)
+    if not has_table and body_chars == 0 and container.find(".//img") is None:
         problems.append(_problem("empty", "网页中没有找到正文内容", kind="unreadable"))
+    elif not has_table and body_chars < _SHORT_BODY and container.find(".//img") is not None:
+        problems.append(
+            _problem("image_only", "网页正文是图片，无法机读，请人工查看或索取文字版本", kind="unreadable")
+        )
+    elif not has_table and body_chars < _SHORT_BODY and "attachments" in doc.meta:
+        links = "、".join(doc.meta["attachments"].splitlines()[:5])
+        problems.append(_problem("in_attachment", f"网页正文很短，报告全文可能在附件中：{links}"))
     return doc
+
+
+_SHORT_BODY = 200  # characters: less than this and no table is not a report's text
 
 
 def _title_in(title: str, blocks: list[Block]) -> bool:

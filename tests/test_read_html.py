@@ -603,3 +603,14 @@ def test_small_nested_grid_stays_inside_its_data_table() -> None:
     grid = tables(read_html(page(body), "x.html"))
     assert len(grid) == 1 and grid[0][0] == ["信息内容", "本年 制发 件数 合计", "废止"]
     assert grid[0][1] == ["行政许可事项0", "0", "1"]
+
+
+def test_image_only_and_attachment_only_pages() -> None:
+    body = '<h1>某某局2024年政府信息公开工作年度报告</h1><div id="zoom"><p><img src="/u/nb1.jpg"></p><p><img src="/u/nb2.jpg"></p></div>'
+    doc = read_html(page(body), "x.html")
+    assert [(p["kind"], p["code"]) for p in doc.problems] == [("unreadable", "image_only")]
+    assert parse_document(doc).readable is False
+    body = '<div id="zoom"><p>某某局2024年政府信息公开工作年度报告详见附件。</p><p><a href="/u/nb.pdf">年报.pdf</a></p></div>'
+    doc = read_html(page(body), "x.html")
+    assert [(p["kind"], p["code"]) for p in doc.problems] == [("reader", "in_attachment")]
+    assert "/u/nb.pdf" in doc.problems[0]["detail"]
