@@ -66,6 +66,8 @@ _CAPTION_RE = re.compile(r"^第[一二三四五六七八九十百\d]+条")
 # A cell that starts a new numbered label: 一、 （四） (4) 4. 4、 ①
 _NUMBERED_RE = re.compile(r"^\s*(?:[（(]?[一二三四五六七八九十]+[)）、.．]|[（(]\d+[)）]|\d+\s*[.、．]|[①-⑳])")
 _CID_RE = re.compile(r"\(cid:\d+\)")
+# A numbered heading (一、 （三）) at the top of a page starts a paragraph of its own.
+_HEADING_RE = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）])")
 
 
 class _Unopenable(Exception):
@@ -264,9 +266,9 @@ def _split_line_cells(page: Any, ln: _Line) -> list[str]:
 def _text_tables(page: Any, lines: list[_Line], page_no: int) -> tuple[list[_Table], list[_Line]]:
     """Return tables built from gap-separated text lines, and the lines that remain running text.
 
-    A run of at least two lines each split into ≥ 3 cells, one of them a number, is a table; up
-    to two lines between two such lines (a wrapped label) belong to it, and so do header lines
-    right above it that split into ≥ 3 cells.
+    A line split into ≥ 3 cells, one of them a number, is a table row; up to two lines between
+    two such rows (a wrapped label) belong to the table, and so do header lines right above it
+    that split into ≥ 3 cells. At least two lines of ≥ 3 cells make a table.
     """
     split = [_split_line_cells(page, ln) for ln in lines]
 
@@ -290,9 +292,9 @@ def _text_tables(page: Any, lines: list[_Line], page_no: int) -> tuple[list[_Tab
                 last = k
             else:
                 break
-        if sum(flags[first:last + 1]) >= 2:
-            while first > 0 and not in_table[first - 1] and len(split[first - 1]) >= 3:
-                first -= 1
+        while first > 0 and not in_table[first - 1] and len(split[first - 1]) >= 3:
+            first -= 1
+        if sum(1 for m in range(first, last + 1) if len(split[m]) >= 3) >= 2:
             for m in range(first, last + 1):
                 in_table[m] = True
             grid: list[list[str | None]] = [list(split[m]) for m in range(first, last + 1)]
@@ -337,7 +339,20 @@ def _starts_paragraph(prev: _Line | None, ln: _Line, left: float, right: float) 
 
 
 def _join_tables(a: _Table, b: _Table) -> None:
-    """Append table ``b`` (continued on the next page) to ``a``, mending a label cut by the break."""
+    """Append table ``b`` (continued on the next page) to ``a``, mending a label cut by the break.
+
+    Header rows that Word repeats at the top of each page (the same text as ``a``'s first rows,
+    no numbers) are dropped.
+    """
+    repeated = 0
+    while repeated < min(len(a.grid), len(b.grid) - 1):
+        top, again = _clean_row(a.grid[repeated]), _clean_row(b.grid[repeated])
+        if top != again or any(is_number(c) for c in again) or not any(again):
+            break
+        repeated += 1
+    if repeated:
+        b.grid, b.row_pages = b.grid[repeated:], b.row_pages[repeated:]
+        b.hcover = b.hcover[repeated:]
     if b.grid and a.grid and len(b.grid[0]) == len(a.grid[-1]):
         first = b.grid[0]
         for j, cell in enumerate(first):
@@ -363,6 +378,11 @@ def _join_tables(a: _Table, b: _Table) -> None:
     a.hcover.extend(b.hcover or [[False] * len(r) for r in b.grid])
     a.row_pages.extend(b.row_pages)
     a.bottom = b.bottom
+
+
+def _clean_row(row: list[str | None]) -> list[str]:
+    """Return a grid row as joined strings (``""`` for spanned positions)."""
+    return [join_cell_lines(c) if c else "" for c in row]
 
 
 def _looks_cut(text: str) -> bool:
@@ -445,6 +465,7 @@ def read_pdf(data: bytes, source: str) -> IntermediateDoc:
     all_text: list[str] = []
     pages_with_images = 0
     empty_pages: list[int] = []
+    heights: dict[int, float] = {}
     with pdf:
         for page_no, page in enumerate(page_list, 1):
             try:
@@ -452,12 +473,14 @@ def read_pdf(data: bytes, source: str) -> IntermediateDoc:
             except Exception as exc:  # one bad page must not lose the document
                 problems.append({"kind": "reader", "detail": f"第{page_no}页无法解析（{type(exc).__name__}）"})
                 continue
+            heights[page_no] = float(page.height)
             pages_with_images += has_images
             if not page_text.strip():
                 empty_pages.append(page_no)
             all_text.append(page_text)
             items.extend((page_no, top, obj) for top, obj in page_items)
 
+    items = _drop_running_lines(items, heights)
     blocks = _assemble(items)
     reason = unreadable_reason("\n".join(all_text), pages_with_images)
     if reason:
@@ -478,9 +501,9 @@ def _read_page(page: Any, page_no: int) -> tuple[list[tuple[float, object]], str
     tables = _page_tables(page, page_no)
     boxes = [(t.x0 - 1, t.top - 1, t.x1 + 1, t.bottom + 1) for t in tables]
     lines = _drop_page_furniture(_page_lines(page, boxes), float(page.height))
-    if not tables and not page.lines and not page.rects:
-        text_tables, lines = _text_tables(page, lines, page_no)
-        tables.extend(text_tables)
+    # lines outside the ruled tables may still be a table printed without ruling lines
+    text_tables, lines = _text_tables(page, lines, page_no)
+    tables.extend(text_tables)
     out: list[tuple[float, object]] = [(ln.top, ln) for ln in lines]
     out.extend((t.top, t) for t in tables)
     out.sort(key=lambda item: item[0])
@@ -493,7 +516,10 @@ def _assemble(items: list[tuple[int, float, object]]) -> list[Block]:
     for page_no, _top, obj in items:
         if isinstance(obj, _Line):
             lines_by_page.setdefault(page_no, []).append(obj)
-    margins = {p: _margins(lns) for p, lns in lines_by_page.items()}
+    all_lines = [ln for lns in lines_by_page.values() for ln in lns]
+    doc_margins = _margins(all_lines)
+    # a page with few lines (a title, a closing paragraph) says little about the text edges
+    margins = {p: _margins(lns) if len(lns) >= 6 else doc_margins for p, lns in lines_by_page.items()}
 
     blocks: list[Block] = []
     para: list[str] = []
@@ -533,8 +559,11 @@ def _assemble(items: list[tuple[int, float, object]]) -> list[Block]:
         left, right = margins[page_no]
         if prev_line is not None and page_no != prev_page:
             # a paragraph continued on the next page: previous line full, this one not indented
-            new = ln.x0 > left + 0.8 * ln.size or prev_line.x1 < margins[prev_page][1] - 1.5 * ln.size \
-                if prev_page is not None else True
+            new = (
+                ln.x0 > left + 0.8 * ln.size
+                or prev_line.x1 < margins[prev_page][1] - 1.5 * ln.size
+                or bool(_HEADING_RE.match(ln.text))
+            )
         else:
             new = _starts_paragraph(prev_line, ln, left, right)
         if new:
@@ -547,6 +576,32 @@ def _assemble(items: list[tuple[int, float, object]]) -> list[Block]:
         last_was_table = False
     flush()
     return blocks
+
+
+def _drop_running_lines(
+    items: list[tuple[int, float, object]], heights: dict[int, float]
+) -> list[tuple[int, float, object]]:
+    """Return the items without running headers and footers.
+
+    A running line is the same text (digits ignored) printed in the top or bottom margin of at
+    least half of the pages, and of at least three.
+    """
+    def key(ln: _Line) -> str:
+        return re.sub(r"\d+", "#", re.sub(r"\s+", "", ln.text))
+
+    def in_margin(page_no: int, ln: _Line) -> bool:
+        height = heights.get(page_no, 842.0)
+        return ln.bottom < height * 0.1 or ln.top > height * 0.9
+
+    pages_of: dict[str, set[int]] = {}
+    for page_no, _top, obj in items:
+        if isinstance(obj, _Line) and in_margin(page_no, obj):
+            pages_of.setdefault(key(obj), set()).add(page_no)
+    total = len(heights)
+    running = {k for k, pages in pages_of.items() if len(pages) >= 3 and len(pages) * 2 >= total}
+    if not running:
+        return items
+    return [it for it in items if not (isinstance(it[2], _Line) and in_margin(it[0], it[2]) and key(it[2]) in running)]
 
 
 def _is_first_on_page(items: list[tuple[int, float, object]], table: _Table) -> bool:

@@ -250,3 +250,65 @@ def test_cell_lines_join_without_spaces_between_cjk() -> None:
     assert join_cell_lines("Open\nData 2024") == "Open Data 2024"
     assert join_cell_lines("结 果\n维持") == "结果维持"
     assert join_cell_lines("") == ""
+
+
+def _ruled_table(c, x: float, top: float, rows: list[tuple[str, ...]], widths: list[float]) -> None:
+    """Draw a table with ruling lines on a reportlab canvas (``top`` in PDF coordinates)."""
+    h = 20
+    xs = [x]
+    for w in widths:
+        xs.append(xs[-1] + w)
+    for i, row in enumerate(rows):
+        y = top - h * (i + 1)
+        for j, text in enumerate(row):
+            c.drawString(xs[j] + 3, y + 6, text)
+    for i in range(len(rows) + 1):
+        c.line(xs[0], top - h * i, xs[-1], top - h * i)
+    for xv in xs:
+        c.line(xv, top, xv, top - h * len(rows))
+
+
+def test_running_header_and_repeated_table_header_are_dropped() -> None:
+    header = ("信息内容", "本年处理决定数量")
+
+    def draw(c) -> None:
+        for page in range(1, 4):
+            c.setFont("STSong-Light", 9)
+            c.drawString(200, 815, "某某区人民政府2024年政府信息公开工作年度报告")
+            c.drawString(280, 30, f"第{page}页 共3页")
+            c.setFont("STSong-Light", 12)
+            if page == 1:
+                c.drawString(96, 760, "二、主动公开政府信息情况")
+                _ruled_table(c, 72, 740, [header, ("行政许可", "447228")] + [("行政处罚", "12")] * 20, [200, 200])
+            elif page == 2:
+                _ruled_table(c, 72, 780, [header, ("行政强制", "88283")], [200, 200])
+                c.drawString(96, 700, "三、收到和处理政府信息公开申请情况")
+            else:
+                c.drawString(96, 760, "六、其他需要报告的事项")
+                for i in range(4):
+                    c.drawString(72, 740 - 20 * i, "本机关严格落实政府信息公开信息处理费管理办法的规定。")
+            c.showPage()
+
+    doc = read_bytes(_pdf(draw), "r.pdf")
+    texts = [b.text for b in doc.blocks if b.kind == "para"]
+    assert texts[:3] == ["二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况", "六、其他需要报告的事项"]
+    assert not any("年度报告" in t or "页" in t for t in texts)
+    tables = [b for b in doc.blocks if b.kind == "table"]
+    assert len(tables) == 1
+    rows = tables[0].rows
+    assert rows.count(list(header)) == 1 and rows[-1] == ["行政强制", "88283"]
+    assert tables[0].row_pages[-1] == 2
+
+
+def test_unruled_table_next_to_a_ruled_one() -> None:
+    def draw(c) -> None:
+        c.drawString(96, 780, "第二十条第（一）项")
+        _ruled_table(c, 72, 770, [("信息内容", "本年处理决定数量"), ("行政许可", "5")], [200, 200])
+        for i, row in enumerate([("结果维持", "结果纠正", "总计"), ("1", "2", "3")]):
+            for x, text in zip((72, 220, 368), row, strict=True):
+                c.drawString(x, 650 - 22 * i, text)
+        c.showPage()
+
+    doc = read_bytes(_pdf(draw), "u.pdf")
+    assert [b.kind for b in doc.blocks] == ["para", "table", "table"]
+    assert doc.blocks[2].rows == [["结果维持", "结果纠正", "总计"], ["1", "2", "3"]]
