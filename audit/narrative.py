@@ -138,9 +138,8 @@ _COMPARE_RE = re.compile(
 _YEAR_RE = re.compile(r"((?:19|20)\d{2})年")
 
 _RECEIVE_RE = re.compile(
-    r"(?P<verb>收到|受理|接收|接到|新收|登记)(?P<mid>[^,;:。\d]{0,30}?)申请(?:共计|共|合计|总计)?"
-    + NUM
-    + r"(?:件|个|条|份)"
+    r"(?P<verb>收到|受理|接收|接到|新收|登记)(?P<mid>[^,;:。\d]{0,30}?)申请(?:公开)?(?:事项|数量|件数)?"
+    r"(?:共计|共|合计|总计|为|达|达到)*" + NUM + r"(?:件|个|条|份)"
 )
 _HANDLE_RE = re.compile(
     r"(?P<verb>办理|处理)(?P<mid>[^,;:。\d]{0,30}?)申请(?:共计|共|合计|总计)?" + NUM + r"(?:件|个|条|份)"
@@ -164,13 +163,13 @@ _NONE_RECEIVED_RE = re.compile(
     r"(?:未|没有|尚未|均未)(?:收到|受理|接到|接收|发生)(?P<mid>[^,;:。\d]{0,14}?)(?:政府信息公开申请|信息公开申请|公开申请|依申请公开)"
     r"|无(?:政府信息公开申请|依申请公开(?:申请|事项|情况))"
 )
-_NONE_MID_EXCLUDE = re.compile(r"(超出|超过|频次|数量|投诉|举报|收费|复议|诉讼)")
+_NONE_MID_EXCLUDE = re.compile(r"(超出|超过|频次|数量|投诉|举报|收费|复议|诉讼|其他|其它|另外|针对|涉及)")
 
 _OUTCOMES: tuple[tuple[str, str], ...] = (
-    ("granted", r"(?:予以公开|同意公开|全部公开)"),
+    ("granted", r"(?:予以公开|同意公开)"),
     ("partial", r"部分公开"),
     ("denied", r"不予公开"),
-    ("unable.not_held", r"(?:本机关)?不掌握(?:相关)?(?:政府)?信息"),
+    ("unable.not_held", r"(?:(?:本机关)?不掌握(?:相关)?(?:政府)?信息|信息不存在)"),
     ("unable", r"无法提供"),
     ("not_processed", r"不予处理"),
     ("other", r"其他处理"),
@@ -180,6 +179,7 @@ _T4_GROUP_RE = re.compile(
     r"(?P<g>未经复议直接(?:向人民法院|向法院)?(?:提起)?(?:行政)?(?:起诉|诉讼)|复议后(?:提起)?(?:行政)?(?:起诉|诉讼)|行政复议|行政诉讼|诉讼)"
 )
 _T4_TOTAL_AFTER_RE = re.compile(r"^(?:案件|案|申请)?(?:共计|共|总计|合计)?" + NUM + r"(?:件|起|宗|个)")
+_T4_BOTH_RE = re.compile(r"^(?:案件)?(?:均为|均是|均|各为|各|分别为)" + NUM + r"(?:件|起|宗|个)")
 _T4_TOTAL_BEFORE_RE = re.compile(NUM + r"(?:件|起|宗|个)(?:政府信息公开)?(?:的)?$")
 _T4_RESULT_RE = re.compile(
     r"(?P<c>结果维持|维持|结果纠正|纠正|其他结果|尚未审结|未审结|正在审理|审理中)(?:原行政行为|原决定)?(?:的)?"
@@ -219,6 +219,18 @@ def _year_conflict(clause: str, year: int | None) -> bool:
     return any(int(y) != year for y in _YEAR_RE.findall(clause))
 
 
+_FOREIGN_MID_RE = re.compile(
+    r"(许可|审批|复议|诉讼|补贴|补助|登记|政务服务|办件|投诉|举报|信访|来信|来访|诉求|其他|其它|另外|行政执法|救助|咨询)"
+)
+
+
+def _about_disclosure(mid: str) -> bool:
+    """Return True when the words between verb and 申请 leave it about information disclosure."""
+    if _FOREIGN_MID_RE.search(mid):
+        return False
+    return bool(re.search(r"(信息公开|公开|依)", mid)) or len(mid) <= 6
+
+
 def _applicant_column(text: str) -> str | None:
     """Return the table-3 column a count is restricted to, ``None`` when ambiguous."""
     if re.search(r"(法人|企业|组织|机构)", text):
@@ -239,13 +251,15 @@ def application_statements(text: str, section: str, year: int | None) -> list[St
                 continue
             base = sent.find(clause_text)
             for m in _RECEIVE_RE.finditer(clause_text):
+                if not _about_disclosure(m.group("mid")):
+                    continue
                 col = _applicant_column(m.group("mid"))
                 if col is None:
                     continue
                 what = "new_plus_carry" if _INCL_CARRY_RE.match(sent[base + m.end() :]) else "new"
                 out.append(Statement(what, to_int(m.group(3)), sent, section, col))
             for m in _HANDLE_RE.finditer(clause_text):
-                if not _APPLICATION_CTX.search(clause_text):
+                if not _APPLICATION_CTX.search(clause_text) or not _about_disclosure(m.group("mid")):
                     continue
                 # "办理…申请N件" alone may mean new or new + carried over: only take it when the
                 # sentence says it includes the carried-over applications.
@@ -284,7 +298,7 @@ def none_received(text: str, section: str) -> list[Statement]:
             if _NONE_MID_EXCLUDE.search(mid):
                 continue
             tail = sent[m.end() : m.end() + 8]
-            if re.match(r"(投诉|举报|引发|引起|的行政复议|行政复议|诉讼|超)", tail):
+            if re.search(r"(投诉|举报|引发|引起|复议|诉讼|超)", tail):
                 continue
             out.append(Statement("none_received", 0, sent, section))
             break
@@ -322,6 +336,13 @@ def appeal_statements(text: str, section: str, year: int | None) -> list[Stateme
                 if groups:
                     group = None
                     continue
+            both = _T4_BOTH_RE.match(clause_text[markers[-1].end() :]) if markers else None
+            if both is not None and len(markers) > 1:
+                # "行政复议、行政诉讼均为0件" / "…各1件": the count applies to every group named
+                for g in sorted({_group_id(mk.group("g")) for mk in markers}):
+                    out.append(Statement(f"appeal:{g}:total", to_int(both.group(1)), sent, section))
+                group = None
+                continue
             for mk in markers:
                 group = _group_id(mk.group("g"))
                 m = _T4_TOTAL_AFTER_RE.match(clause_text[mk.end() :])
@@ -435,8 +456,8 @@ PROBLEM_RE = re.compile(
 MEASURE_RE = re.compile(r"(改进|下一步|措施|将|计划|整改|加强|推进|提升|完善|强化)")
 LAST_YEAR_RE = re.compile(r"(上年度|上一年度|上年|去年|上一年|前一年|往年|以往年度)")
 RECTIFY_RE = re.compile(r"(整改|问题|改进|不足|年报|年度报告|落实情况)")
-FEE_RE = re.compile(r"(信息处理费|处理费|收费通知|收取费用|收费情况|收费标准)")
-KEY_POINTS_RE = re.compile(r"(要点)")
+FEE_RE = re.compile(r"(信息处理费|处理费|收费通知|收取(?:任何)?费用|未收费|不收费|收费情况|收取费用情况)")
+KEY_POINTS_RE = re.compile(r"(要点|政务公开重点工作|重点工作任务|重点任务落实|重点工作落实)")
 _NIL_TEXT_RE = re.compile(
     r"^(无|暂无|没有|无其他需要报告的事项|无其他需要报告事项|本年度无|无相关事项|无其他事项)?$"
 )
@@ -480,7 +501,8 @@ def nil_text(text: str) -> str:
 # Years
 
 _PERIOD_RE = re.compile(
-    r"((?:19|20)\d{2})年(?:度)?1月1日(?:起)?(?:至|到|-|—|~)(?:((?:19|20)\d{2})年)?12月31日"
+    r"((?:19|20)\d{2})年(?:度)?1月(?:1日)?(?:起)?(?:至|到|-|—|–|~|～)(?:((?:19|20)\d{2})年)?12月(?:31日)?"
+    r"|统计(?:期限|时限|时间|时段|周期|区间|范围|时间段)(?:为|是|自|:)?((?:19|20)\d{2})(?:年度|年)"
 )
 _OPENING_RE = re.compile(r"^((?:19|20)\d{2})年(?:度)?(?:以来|来|全年|期间)?[,，]")
 _KEYPOINT_YEAR_RE = re.compile(
@@ -493,7 +515,7 @@ def statistical_period(text: str) -> tuple[str, int | None]:
     m = _PERIOD_RE.search(normalize(text))
     if not m:
         return "", None
-    y1 = int(m.group(1))
+    y1 = int(m.group(1) or m.group(3))
     return m.group(0), y1
 
 
