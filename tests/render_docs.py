@@ -17,13 +17,12 @@ reports print them:
   ``三、本年度办理结果`` prints one character per line), table 3 split over two pages (a merged
   group label crossing the break is cut in two, as in real reports), ``- N -`` page footers.
 
-Also holds ``bench_pdf`` and ``bench_docx``, the reader benchmarks used by the benchmark command.
+The reader benchmarks that use these renderings are in ``scripts/bench_readers.py``.
 """
 
 from __future__ import annotations
 
 import io
-import time
 from collections.abc import Iterable
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -259,35 +258,6 @@ def render_seed(path: Path, kind: str) -> bytes:
     """Return the seed report at ``path`` rendered as ``docx`` or ``pdf``."""
     blocks = blocks_of(path)
     return render_docx(blocks) if kind == "docx" else render_pdf(blocks)
-
-
-# --- benchmarks ----------------------------------------------------------------------------------
-
-
-def bench_pdf(paths: Iterable[Path | str]) -> tuple[int, float]:
-    """Read the PDFs with the PDF reader; print and return (pages read, seconds)."""
-    from audit.read_pdf import read_pdf
-
-    pages, start = 0, time.perf_counter()
-    for path in paths:
-        doc = read_pdf(Path(path).read_bytes(), str(path))
-        pages += doc.pages or 0
-    seconds = time.perf_counter() - start
-    print(f"PDF：{pages} 页，{seconds:.2f} 秒，{pages / seconds if seconds else 0:.1f} 页/秒")
-    return pages, seconds
-
-
-def bench_docx(paths: Iterable[Path | str]) -> tuple[int, float]:
-    """Read the DOCX files with the DOCX reader; print and return (documents read, seconds)."""
-    from audit.read_docx import read_docx
-
-    docs, start = 0, time.perf_counter()
-    for path in paths:
-        read_docx(Path(path).read_bytes(), str(path))
-        docs += 1
-    seconds = time.perf_counter() - start
-    print(f"DOCX：{docs} 份，{seconds:.2f} 秒，{docs / seconds if seconds else 0:.1f} 份/秒")
-    return docs, seconds
 
 
 if __name__ == "__main__":  # python tests/render_docs.py OUTDIR: render every seed for a look

@@ -8,7 +8,7 @@ import zipfile
 import docx
 import pytest
 from docx.oxml import parse_xml
-from render_docs import bench_docx, blocks_of, render_docx, seed_paths
+from render_docs import blocks_of, render_docx, seed_paths
 
 from audit.extract import UnreadableError, read_bytes
 from audit.parse import parse_document, parse_path
@@ -148,7 +148,14 @@ def test_corrupt_docx_raises_unreadable_error() -> None:
 
 
 def test_bench_docx_counts_documents(rendered: dict[str, bytes], tmp_path) -> None:
+    import importlib.util
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[1] / "scripts" / "bench_readers.py"
+    spec = importlib.util.spec_from_file_location("bench_readers", script)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
     path = tmp_path / "a.docx"
     path.write_bytes(rendered["001_3b0ef87fded11b72"])
-    docs, seconds = bench_docx([path, path])
+    docs, seconds = bench.bench_docx([path, path])
     assert docs == 2 and seconds > 0
