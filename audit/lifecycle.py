@@ -105,25 +105,31 @@ def reconcile(
     run: m.AuditRun,
     agency: m.Agency,
     year: int,
-    report: m.Report,
+    report: m.Report | None,
     findings: Iterable[CheckFinding],
     today: date,
     rule_versions: dict[str, str] | None = None,
     close_missing: bool = True,
+    only_rules: Iterable[str] | None = None,
 ) -> ReconcileResult:
     """Merge one audit's findings for (agency, year) into the store and move statuses along.
 
     ``report`` is the document version just audited; ``findings`` what the checks found on it.
-    With ``close_missing`` false (an unreadable version), absent findings are left as they are.
+    ``report`` is None for findings about a report that does not exist (TL02); ``only_rules`` then
+    limits which stored findings may close. With ``close_missing`` false (an unreadable version),
+    absent findings are left as they are.
     Nothing is committed here: the caller owns the transaction (one per report).
     """
     days = deadline_days()
     result = ReconcileResult()
+    report_id = report.id if report is not None else None
+    scope = set(only_rules) if only_rules is not None else None
     existing = {
         f.fingerprint: f
         for f in session.exec(
             select(m.Finding).where(m.Finding.agency_id == agency.id, m.Finding.year == year)
         ).all()
+        if scope is None or f.rule in scope
     }
     last_year = _previous_year_keys(session, agency.id, year)  # type: ignore[arg-type]
     seen: set[str] = set()
@@ -154,8 +160,8 @@ def reconcile(
                 recurring=recurring,
                 first_seen_run_id=run.id,  # type: ignore[arg-type]
                 last_seen_run_id=run.id,  # type: ignore[arg-type]
-                first_report_id=report.id,  # type: ignore[arg-type]
-                last_report_id=report.id,  # type: ignore[arg-type]
+                first_report_id=report_id,
+                last_report_id=report_id,
             )
             _set_deadline(row, today, days)
             session.add(row)
@@ -167,7 +173,7 @@ def reconcile(
                     to_status=m.OPEN,
                     reason="审核发现",
                     run_id=run.id,
-                    report_id=report.id,
+                    report_id=report_id,
                 )
             )
             result.opened += 1
@@ -179,14 +185,14 @@ def reconcile(
             row.rule_version = (rule_versions or {}).get(found.rule, run.catalogue_version)
             row.recurring = recurring
             row.last_seen_run_id = run.id  # type: ignore[assignment]
-            row.last_report_id = report.id  # type: ignore[assignment]
+            row.last_report_id = report_id
             row.updated_at = m.utcnow()
             if row.status in REOPENABLE:
                 row.fixed_in_run_id = None
                 row.fixed_report_id = None
                 row.fixed_at = None
                 _set_deadline(row, today, days)
-                event(session, row, m.OPEN, reason="问题再次出现", run_id=run.id, report_id=report.id)
+                event(session, row, m.OPEN, reason="问题再次出现", run_id=run.id, report_id=report_id)
                 result.reopened += 1
             session.add(row)
         result.finding_ids.append(row.id)  # type: ignore[arg-type]
@@ -194,19 +200,19 @@ def reconcile(
     for fp, row in existing.items():
         if not close_missing or fp in seen or row.status not in CLOSABLE:
             continue
-        if row.last_report_id == report.id:
+        if row.last_report_id == report_id:
             event(
                 session,
                 row,
                 m.WITHDRAWN,
                 reason="同一版本复核不再触发（规则变更）",
                 run_id=run.id,
-                report_id=report.id,
+                report_id=report_id,
             )
             result.withdrawn += 1
         else:
             row.fixed_in_run_id = run.id
-            row.fixed_report_id = report.id
+            row.fixed_report_id = report_id
             row.fixed_at = m.utcnow()
             event(
                 session,
@@ -214,7 +220,7 @@ def reconcile(
                 m.FIXED,
                 reason="更正后重新发布的版本中已不存在",
                 run_id=run.id,
-                report_id=report.id,
+                report_id=report_id,
             )
             result.fixed += 1
 

@@ -134,8 +134,9 @@ class Finding(SQLModel, table=True):
     first_seen_run_id: int = Field(foreign_key="auditrun.id")
     last_seen_run_id: int = Field(foreign_key="auditrun.id")
     fixed_in_run_id: int | None = Field(default=None, foreign_key="auditrun.id")
-    first_report_id: int = Field(foreign_key="report.id")
-    last_report_id: int = Field(foreign_key="report.id")
+    # None for a finding about a report that does not exist (TL02: not published after the deadline)
+    first_report_id: int | None = Field(default=None, foreign_key="report.id")
+    last_report_id: int | None = Field(default=None, foreign_key="report.id")
     fixed_report_id: int | None = Field(default=None, foreign_key="report.id")
     first_seen_at: datetime = Field(default_factory=utcnow)
     fixed_at: datetime | None = None

@@ -303,6 +303,59 @@ def _check(report: Report, ctx: AuditContext) -> list:
     return check_report(report, ctx)
 
 
+MISSING_RULE = "TL02"
+
+
+def publication_deadline(level: str | None, year: int) -> date:
+    """Return the statutory deadline for publishing the report of ``year`` (条例 第四十九条).
+
+    Departments: 31 January of the next year; governments: 31 March. An organ of unknown level gets
+    the later date, so that no report is called missing too early.
+    """
+    if level == "department":
+        return date(year + 1, 1, 31)
+    return date(year + 1, 3, 31)
+
+
+def check_missing_reports(run_id: int, today: date) -> tuple[int, int]:
+    """Record TL02 for every known agency without a report for the last year whose deadline passed.
+
+    Returns (findings opened, findings closed). Each agency is one transaction. The agencies are those
+    the store knows (from ingested or crawled documents, or registered by the crawler).
+    """
+    opened = closed = 0
+    year = today.year - 1
+    with store.session_scope() as session:
+        have = set(session.exec(select(m.Report.agency_id).where(m.Report.year == year)).all()) | set(
+            session.exec(select(m.Document.agency_id).where(m.Document.year_hint == year)).all()
+        )
+        due = [
+            a.id
+            for a in session.exec(select(m.Agency)).all()
+            if a.id not in have and today > publication_deadline(a.level, year)
+        ]
+    for agency_id in due:
+        with store.session_scope() as session:
+            agency = session.get(m.Agency, agency_id)
+            run = session.get(m.AuditRun, run_id)
+            assert agency is not None and run is not None
+            stub = Report(source="", agency=agency.name, year=year, level=agency.level or "government")
+            found = [f for f in _check(stub, AuditContext(missing_report=True)) if f.rule == MISSING_RULE]
+            result = lifecycle.reconcile(
+                session,
+                run=run,
+                agency=agency,
+                year=year,
+                report=None,
+                findings=found,
+                today=today,
+                only_rules={MISSING_RULE},
+            )
+            opened += result.opened + result.reopened
+            closed += result.withdrawn
+    return opened, closed
+
+
 def run_audit(
     *,
     all_documents: bool = False,
@@ -421,6 +474,13 @@ def run_audit(
             errors.append({"report": pending_row.id, "error": f"审核失败：{exc!r}"})
         if progress:
             progress(f"已审核报告 {pending_row.id}")
+
+    try:
+        missing_opened, _ = check_missing_reports(run_id, day)
+        opened += missing_opened
+    except Exception as exc:  # noqa: BLE001
+        log.exception("checking for missing reports failed")
+        errors.append({"error": f"未公布年报核查失败：{exc!r}"})
 
     status = "ok" if not errors else ("partial" if audited else "failed")
     with store.session_scope() as session:

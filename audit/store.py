@@ -130,14 +130,29 @@ def alembic_config(url: str | None = None):  # noqa: ANN201
 
 
 def upgrade(url: str | None = None, revision: str = "head") -> None:
-    """Bring the database schema to ``revision`` (default: the newest) with Alembic."""
+    """Bring the database schema to ``revision`` (default: the newest) with Alembic.
+
+    On SQLite, foreign keys are switched off while the migrations run (batch migrations copy and
+    drop referenced tables) and checked with ``PRAGMA foreign_key_check`` afterwards.
+    """
     from alembic import command
 
     engine = get_engine(url)
     cfg = alembic_config(url)
-    with engine.begin() as connection:
-        cfg.attributes["connection"] = connection
-        command.upgrade(cfg, revision)
+    sqlite = engine.dialect.name == "sqlite"
+    with engine.connect() as connection:
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
+        with connection.begin():
+            cfg.attributes["connection"] = connection
+            command.upgrade(cfg, revision)
+        if sqlite:
+            problems = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            connection.commit()
+            if problems:
+                raise RuntimeError(f"迁移后外键检查未通过：{problems[:5]}")
 
 
 def current_revision(url: str | None = None) -> str | None:

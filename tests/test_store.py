@@ -121,3 +121,61 @@ def test_empty_document_refused(db: str) -> None:  # noqa: F811
     with pytest.raises(pipeline.PipelineError):
         with store.session_scope() as s:
             pipeline.store_document(s, b"", agency="某局", original_name="empty.txt")
+
+
+def test_upgrade_keeps_data_across_revisions(empty_db: str) -> None:  # noqa: F811
+    store.upgrade(revision="0001")
+    with store.get_engine().begin() as conn:
+        conn.execute(text("INSERT INTO agency (id, name, created_at) VALUES (1, '甲局', CURRENT_TIMESTAMP)"))
+        conn.execute(
+            text(
+                "INSERT INTO auditrun (id, started_at, catalogue_version, status, documents, reports_audited,"
+                " errors, findings_total, opened, reopened, fixed, error_detail)"
+                " VALUES (1, CURRENT_TIMESTAMP, 'v', 'ok', 0, 0, 0, 0, 0, 0, 0, '[]')"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO document (id, agency_id, sha256, size, origin, fetched_at, archive_path)"
+                " VALUES (1, 1, 'ab', 1, 'ingest', CURRENT_TIMESTAMP, 'archive/x')"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO report (id, agency_id, year, document_id, version, readable, parsed, narrative,"
+                " parsed_at, finding_count) VALUES (1, 1, 2023, 1, 1, true, '{}', '{}', CURRENT_TIMESTAMP, 0)"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO finding (id, fingerprint, agency_id, year, rule, locator, rule_version, severity,"
+                " message, evidence, status, recurring, first_seen_run_id, last_seen_run_id, first_report_id,"
+                " last_report_id, first_seen_at, updated_at) VALUES (1, 'fp', 1, 2023, 'BL03', 't3.total', 'v',"
+                " 'error', '表三不平衡', '{}', 'open', false, 1, 1, 1, 1, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO findingevent (id, finding_id, at, actor, to_status) VALUES (1, 1, CURRENT_TIMESTAMP, 's', 'open')"
+            )
+        )
+    store.upgrade()
+    assert store.current_revision() == store.head_revision()
+    with store.session_scope() as s:
+        finding = s.get(m.Finding, 1)
+        assert finding is not None and finding.message == "表三不平衡" and finding.first_report_id == 1
+        assert s.get(m.FindingEvent, 1) is not None
+        s.add(
+            m.Finding(
+                id=2,
+                fingerprint="fp2",
+                agency_id=1,
+                year=2024,
+                rule="TL02",
+                locator="report",
+                severity="error",
+                message="未公布",
+                first_seen_run_id=1,
+                last_seen_run_id=1,
+            )
+        )

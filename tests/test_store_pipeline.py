@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import re
 import time
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from audit import models as m
 from audit import pipeline, store
 
 FIXTURES = Path(__file__).parent / "fixtures" / "store"
+DAY = date(2024, 2, 1)  # the 2023 reports are due (departments: 2024-01-31)
 BASE = (FIXTURES / "y2023_v2.txt").read_text(encoding="utf-8")
 HEADINGS = (
     "一、总体情况",
@@ -62,13 +64,13 @@ def test_cy05_copy_found_through_the_store(db: str) -> None:  # noqa: F811
     narratives = {f"第{i}测试局": make_narrative(rng, f"第{i}测试局", 2023) for i in range(1, 7)}
     for agency, narrative in narratives.items():
         ingest(agency, report_text(agency, narrative), name=f"{agency}.txt")
-    summary = pipeline.run_audit()
+    summary = pipeline.run_audit(today=DAY)
     assert summary.status == "ok" and summary.reports_audited == 6
     assert not [f for f in all_findings() if f.rule == "CY05"]
 
     copied = {k: v.replace("第2测试局", "抄袭局") for k, v in narratives["第2测试局"].items()}
     ingest("抄袭局", report_text("抄袭局", copied), name="copy.txt")
-    summary = pipeline.run_audit()
+    summary = pipeline.run_audit(today=DAY)
     assert summary.reports_audited == 1
     who = names()
     cy05 = [f for f in all_findings() if f.rule == "CY05"]
@@ -77,7 +79,7 @@ def test_cy05_copy_found_through_the_store(db: str) -> None:  # noqa: F811
     assert all("第2测试局" in f.message for f in cy05)
 
     # re-checking everything lets the original see the copy too
-    pipeline.run_audit(all_documents=True)
+    pipeline.run_audit(all_documents=True, today=DAY)
     cy05 = [f for f in all_findings() if f.rule == "CY05"]
     assert {who[f.agency_id] for f in cy05} == {"抄袭局", "第2测试局"}
 
@@ -94,7 +96,7 @@ def test_failed_report_rolls_back_and_is_retried(db: str, monkeypatch: pytest.Mo
         return real(report, ctx)
 
     monkeypatch.setattr(pipeline, "_check", flaky)
-    summary = pipeline.run_audit()
+    summary = pipeline.run_audit(today=DAY)
     assert summary.status == "partial" and summary.reports_audited == 1 and len(summary.errors) == 1
     who = names()
     assert {who[f.agency_id] for f in all_findings()} == {"甲局"}
@@ -102,7 +104,7 @@ def test_failed_report_rolls_back_and_is_retried(db: str, monkeypatch: pytest.Mo
         run = s.get(m.AuditRun, summary.run_id)
         assert run.status == "partial" and run.errors == 1 and "boom" in run.error_detail[0]["error"]
     monkeypatch.setattr(pipeline, "_check", real)
-    again = pipeline.run_audit()
+    again = pipeline.run_audit(today=DAY)
     assert again.status == "ok" and again.reports_audited == 1
     assert {who[f.agency_id] for f in all_findings()} == {"甲局", "乙局"}
 
@@ -110,14 +112,16 @@ def test_failed_report_rolls_back_and_is_retried(db: str, monkeypatch: pytest.Mo
 def test_two_versions_in_one_batch_keep_their_history(db: str) -> None:  # noqa: F811
     ingest("中卫市测试局", (FIXTURES / "y2023_v1.txt").read_text(encoding="utf-8"), name="v1.txt")
     ingest("中卫市测试局", (FIXTURES / "y2023_v2.txt").read_text(encoding="utf-8"), name="v2.txt")
-    summary = pipeline.run_audit()
+    summary = pipeline.run_audit(today=DAY)
     assert (summary.opened, summary.fixed) == (3, 3)
     assert {f.status for f in all_findings()} == {m.FIXED}
     with store.session_scope() as s:
         events_before = len(s.exec(select(m.FindingEvent)).all())
         versions = [r.version for r in s.exec(select(m.Report).order_by(m.Report.document_id)).all()]
     assert versions == [1, 2]
-    pipeline.run_audit(all_documents=True)  # the old version is re-parsed but does not reopen anything
+    pipeline.run_audit(
+        all_documents=True, today=DAY
+    )  # the old version is re-parsed but does not reopen anything
     with store.session_scope() as s:
         assert len(s.exec(select(m.FindingEvent)).all()) == events_before
     assert {f.status for f in all_findings()} == {m.FIXED}
@@ -127,7 +131,7 @@ def test_unreadable_and_yearless_documents(db: str) -> None:  # noqa: F811
     png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
     ingest("图片局", png, year=2023, name="scan.png")
     ingest("无年度局", "一份没有年度的文件。".encode(), year=None, name="x.txt")
-    summary = pipeline.run_audit()
+    summary = pipeline.run_audit(today=DAY)
     assert [e["source"] for e in summary.errors] == ["x.txt"]
     assert "报告年度" in summary.errors[0]["error"]
     with store.session_scope() as s:
@@ -144,7 +148,7 @@ def test_audit_throughput(db: str) -> None:  # noqa: F811
         agency = f"第{i}速度局"
         ingest(agency, report_text(agency, make_narrative(rng, agency, 2023)), name=f"{i}.txt")
     start = time.perf_counter()
-    summary = pipeline.run_audit()
+    summary = pipeline.run_audit(today=DAY)
     elapsed = time.perf_counter() - start
     assert summary.reports_audited == n and summary.status == "ok"
     print(f"\naudit throughput ({db.split(':')[0]}): {n / elapsed:.1f} reports/s")
@@ -154,3 +158,28 @@ def test_audit_throughput(db: str) -> None:  # noqa: F811
 def test_archive_layout(db: str) -> None:  # noqa: F811
     doc = ingest("甲局", "文本", name="a.txt")
     assert re.fullmatch(r"archive/[0-9a-f]{2}/[0-9a-f]{64}\.txt", doc.archive_path)
+
+
+def test_missing_report_tl02(db: str) -> None:  # noqa: F811
+    ingest("中卫市测试局", (FIXTURES / "y2023_v2.txt").read_text(encoding="utf-8"), name="2023.txt")
+    ingest("某县人民政府", (FIXTURES / "y2023_v2.txt").read_text(encoding="utf-8"), name="gov.txt")
+    with store.session_scope() as s:
+        pipeline.get_agency(s, "某县人民政府", level="government")
+    pipeline.run_audit(today=date(2025, 2, 10))  # departments are late, governments not yet
+    tl02 = [f for f in all_findings() if f.rule == "TL02"]
+    assert [(names()[f.agency_id], f.year, f.status, f.last_report_id) for f in tl02] == [
+        ("中卫市测试局", 2024, m.OPEN, None)
+    ]
+    assert "2024年度" in tl02[0].message
+    pipeline.run_audit(today=date(2025, 2, 11))  # still missing: the same finding, no duplicate
+    assert len([f for f in all_findings() if f.rule == "TL02"]) == 1
+    pipeline.run_audit(today=date(2025, 4, 1))
+    assert {names()[f.agency_id] for f in all_findings() if f.rule == "TL02"} == {
+        "中卫市测试局",
+        "某县人民政府",
+    }
+    # the report finally appears: TL02 closes as fixed
+    ingest("中卫市测试局", (FIXTURES / "y2024.txt").read_text(encoding="utf-8"), year=2024, name="2024.txt")
+    pipeline.run_audit(today=date(2025, 4, 2))
+    status = {names()[f.agency_id]: f.status for f in all_findings() if f.rule == "TL02"}
+    assert status == {"中卫市测试局": m.FIXED, "某县人民政府": m.OPEN}
