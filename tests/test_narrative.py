@@ -1,0 +1,320 @@
+"""Numbers, topics, years and artefacts read from the narrative (audit.narrative).
+
+The phrasings below are the ways real reports word these things (several taken from the seeds and
+the 淮安 PDFs, the others from the usual variants of other agencies); each negative is a sentence a
+naive reader would misread.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from audit import narrative as nar
+
+
+def counts(text: str, year: int = 2023) -> set[tuple[str, int | None, str]]:
+    return {(s.what, s.value, s.column) for s in nar.application_statements(text, "S1", year)}
+
+
+def appeals(text: str, year: int = 2023) -> set[tuple[str, int | None]]:
+    return {(s.what, s.value) for s in nar.appeal_statements(text, "S1", year)}
+
+
+def t2(text: str, year: int = 2023) -> set[tuple[str, int | None]]:
+    return {(s.what, s.value) for s in nar.t2_statements(text, "S1", year)}
+
+
+# ---------------------------------------------------------------------------------------------
+# Applications (NT01–NT03)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2024 年，全市共受理政府信息公开申请 3119 件，答复 3050 件。", ("new", 3119, "total")),
+        (
+            "2023年，石嘴山市人民政府办公室共收到政府信息公开申请12件，均规范及时办理答复。",
+            ("new", 12, "total"),
+        ),
+        (
+            "2024 年，区政府办代表区政府受理政府信息公开申请 17 件，均已在法定期限内予以答复。",
+            ("new", 17, "total"),
+        ),
+        ("截至目前，共收到自然人申请的政府信息公开申请 8 件，均已及时办理答复。", ("new", 8, "natural")),
+        ("本年度新收政府信息公开申请5件，上年结转1件。", ("new", 5, "total")),
+        ("全年共受理依申请公开事项 8 件。", ("new", 8, "total")),
+        ("我局收到并办理政府信息公开申请 3 件。", ("new", 3, "total")),
+        ("受理政府信息公开申请数量为二十件。", ("new", 20, "total")),
+        ("全年共受理政府信息公开申请 1,203 件。", ("new", 1203, "total")),
+        ("收到政府信息公开申请54件（含上年度结转申请4件）。", ("new_plus_carry", 54, "total")),
+        ("办理政府信息公开申请 20 件（含上年结转 2 件）。", ("new_plus_carry", 20, "total")),
+    ],
+)
+def test_application_counts_are_read_with_what_they_count(text: str, expected: tuple) -> None:
+    assert expected in counts(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "受理政府信息公开申请同比增长20%，达到 120 件。",
+        "依申请公开数量较2022年的21件有所下降。",
+        "全年受理行政许可申请 1200 件。",
+        "12345 热线受理群众诉求 10965 件。",
+        "办理政府信息公开申请 20 件。",  # 办理 without 含上年结转: new or new + carry-over
+        "收到法人或其他组织提出的政府信息公开申请 3 件。",  # one applicant group, not the total
+        "除上述申请外，县政府办公室受理其他政府信息公开申请 4 件。",
+        "全年收到人大代表建议 58 件、政协委员提案 73 件。",
+    ],
+)
+def test_ambiguous_or_foreign_counts_are_not_read(text: str) -> None:
+    assert not {c for c in counts(text) if c[0] in ("new", "new_plus_carry")}
+
+
+def test_answered_is_the_result_total_and_the_parenthesis_gives_carry_over() -> None:
+    text = (
+        "2024 年，全市共受理政府信息公开申请 3119 件，答复 3050 件（含上年度结转申请 34 件，"
+        "另有 103 件顺延到下年度答复），均在法定期限内予以答复。"
+    )
+    got = counts(text, 2024)
+    assert ("new", 3119, "total") in got
+    assert ("answered", 3050, "total") in got
+    assert ("carry_in", 34, "total") in got
+    assert ("carry_out", 103, "total") in got
+    assert not any(c[0] == "new_plus_carry" for c in got)
+
+
+def test_outcomes_continue_the_application_paragraph() -> None:
+    text = (
+        "（二）依申请公开情况。2023年共收到政府信息公开申请50件；办结52件，结转下年度继续办理2件。"
+        "其中，予以公开26件，部分公开6件，不予公开6件，无法提供11件，不予处理2件，其他处理1件，"
+        "3件属于本机关不掌握相关政府信息。\n（三）政府信息管理情况。全年全部公开政策文件12件。"
+    )
+    got = counts(text)
+    for what, value in [
+        ("answered", 52),
+        ("carry_out", 2),
+        ("outcome:granted", 26),
+        ("outcome:partial", 6),
+        ("outcome:denied", 6),
+        ("outcome:unable", 11),
+        ("outcome:not_processed", 2),
+        ("outcome:other", 1),
+        ("outcome:unable.not_held", 3),
+    ]:
+        assert (what, value, "total") in got
+    assert len([c for c in got if c[1] == 12]) == 0  # the next block is not about applications
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2022年本机关未收到政府信息公开申请。",
+        "2024年未收到和处理政府信息公开申请，无针对本部门有关政府信息公开事务的行政复议。",
+        "本年度没有收到公民、法人或其他组织的政府信息公开申请。",
+        "全年无政府信息公开申请。",
+    ],
+)
+def test_no_applications_statements(text: str) -> None:
+    assert nar.none_received(text, "S1")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2022年未收到申请超出一定数量或者频次范围的政府信息公开申请，未收取信息处理费。",
+        "未收到针对政府信息公开申请办理的投诉举报。",
+        "除上述申请外，未收到其他政府信息公开申请。",
+    ],
+)
+def test_no_application_lookalikes(text: str) -> None:
+    assert not nar.none_received(text, "S1")
+
+
+# ---------------------------------------------------------------------------------------------
+# Reviews and lawsuits (NT04)
+
+
+def test_review_and_lawsuit_breakdown_like_huaian() -> None:
+    text = (
+        "政府信息公开行政复议 351 件，其中结果维持 72 件，结果纠正 64 件，其他结果 178 件，尚未审结 37 件；"
+        "政府信息公开行政诉讼 46 件，其中结果维持 25 件，结果纠正 5 件，其他结果 9 件，尚未审结 7 件。"
+    )
+    got = appeals(text, 2024)
+    assert {
+        ("appeal:review:total", 351),
+        ("appeal:review:upheld", 72),
+        ("appeal:review:corrected", 64),
+        ("appeal:review:other", 178),
+        ("appeal:review:pending", 37),
+        ("appeal:litigation:total", 46),
+        ("appeal:litigation:upheld", 25),
+        ("appeal:litigation:corrected", 5),
+        ("appeal:litigation:other", 9),
+        ("appeal:litigation:pending", 7),
+    } <= got
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("因政府信息公开申请引发行政复议1件，申请人后撤销行政复议。", {("appeal:review:total", 1)}),
+        (
+            "2023 年因政府信息公开依申请公开引起行政复议 0 件，行政诉讼 0 件。",
+            {("appeal:review:total", 0), ("appeal:litigation:total", 0)},
+        ),
+        (
+            "发生政府信息公开行政复议案件2件、行政诉讼案件1件。",
+            {("appeal:review:total", 2), ("appeal:litigation:total", 1)},
+        ),
+        (
+            "因政府信息公开引起的行政复议、行政诉讼均为0件。",
+            {("appeal:review:total", 0), ("appeal:litigation:total", 0)},
+        ),
+        (
+            "政府信息公开类行政复议和行政诉讼各1件。",
+            {("appeal:review:total", 1), ("appeal:litigation:total", 1)},
+        ),
+        (
+            "也没有政府信息公开行政复议和行政诉讼情况。",
+            {("none_appeal:review", 0), ("none_appeal:litigation", 0)},
+        ),
+        (
+            "未发生因政府信息公开引起的行政复议、行政诉讼。",
+            {("none_appeal:review", 0), ("none_appeal:litigation", 0)},
+        ),
+        ("因政府信息公开被未经复议直接起诉2件。", {("appeal:lit_direct:total", 2)}),
+    ],
+)
+def test_review_and_lawsuit_wordings(text: str, expected: set) -> None:
+    assert expected <= appeals(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "下一步将规范答复文书，降低行政复议、行政诉讼发生率。",
+        "全年办理行政复议案件120件，纠错率10%。",
+        "公开行政复议决定书、行政复议终止决定书 65 件，推进政府信息公开。",
+        "涉及政府信息公开的行政复议案件较上年减少 2 件。",
+    ],
+)
+def test_review_lookalikes_yield_nothing(text: str) -> None:
+    assert not {a for a in appeals(text) if not a[0].startswith("none")}
+
+
+# ---------------------------------------------------------------------------------------------
+# 规章 / 行政规范性文件 (NT05)
+
+
+def test_clean_up_counts_keep_the_noun_of_the_sentence() -> None:
+    text = (
+        "按程序主动公开规范性文件 3 件，全面集中清理 2002 年以来现行有效的行政规范性文件，保留 27 件，"
+        "宣布失效和废止 25 件，修改 7 件。"
+    )
+    got = t2(text, 2022)
+    assert ("t2:norm:valid", 27) in got
+    assert ("t2:norm:repealed", 25) in got
+    assert not any(v == 3 for _, v in got)  # 公开 is not 制发
+
+
+def test_policy_documents_are_not_normative_documents() -> None:
+    text = "全年新增公开市政府规章 1 件、市政府及市政府办政策性文件 11 件，印发政策性文件 8 件。"
+    assert t2(text, 2024) == set()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "全年制发行政规范性文件 5 件，废止 2 件，现行有效 46 件。",
+            {("t2:norm:made", 5), ("t2:norm:repealed", 2), ("t2:norm:valid", 46)},
+        ),
+        ("出台规章 1 件。", {("t2:reg:made", 1)}),
+        ("目前现行有效规范性文件 30 件。", {("t2:norm:valid", 30)}),
+    ],
+)
+def test_document_counts(text: str, expected: set) -> None:
+    assert expected <= t2(text)
+
+
+# ---------------------------------------------------------------------------------------------
+# Fees (NT06), topics, years, artefacts
+
+
+def test_fee_denials_only_when_notices_or_fees_are_denied() -> None:
+    assert nar.fee_denials("2023年本机关未发出收费通知，未收取信息处理费。", "S6")
+    assert nar.fee_denials("本年度不涉及信息处理费收取。", "S6")
+    assert not nar.fee_denials("2023年未收取信息处理费。", "S6")
+
+
+def test_topic_patterns_use_topics_not_numbering() -> None:
+    s1 = "一是强化保密审查，落实公开属性源头认定；二是优化政府网站专栏；三是开展督查考核。"
+    assert nar.has(nar.TOPIC_PATTERNS["政府信息管理"], s1)
+    assert nar.has(nar.TOPIC_PATTERNS["平台建设"], s1)
+    assert nar.has(nar.TOPIC_PATTERNS["监督保障"], s1)
+    assert not nar.has(nar.TOPIC_PATTERNS["依申请公开"], s1)
+    # 网络信息管理 is not 政府信息管理 (seed 004)
+    assert not nar.has(nar.TOPIC_PATTERNS["政府信息管理"], "负责信息整合、网络信息管理等有关工作")
+
+
+def test_last_year_rectification() -> None:
+    assert nar.last_year_rectification("针对上年度年报指出的问题，已全部整改到位。", 2023)
+    assert nar.last_year_rectification("对照2022年度报告中的不足，逐项进行了改进。", 2023)
+    assert not nar.last_year_rectification("针对以上问题，主要从以下几方面进行了改进。", 2023)
+    assert not nar.last_year_rectification("上年结转申请均已办结。", 2023)
+
+
+@pytest.mark.parametrize(
+    ("text", "year"),
+    [
+        ("本报告所列数据统计期限自 2024 年 1 月 1 日起至 2024 年 12 月 31 日止。", 2024),
+        ("本报告统计数据从2022年1月1日至12月31日。", 2022),
+        ("本报告中所列数据的统计期限为2023年度。", 2023),
+        ("统计时段为2021年1月至12月。", 2021),
+    ],
+)
+def test_statistical_period(text: str, year: int) -> None:
+    phrase, got = nar.statistical_period(text)
+    assert phrase and got == year
+
+
+def test_years_of_opening_and_key_points() -> None:
+    assert nar.opening_year("2023 年，我局认真落实……")[1] == 2023
+    assert nar.opening_year("2021年以来，我局按照……")[1] == 2021
+    assert nar.opening_year("我局认真落实……")[1] is None
+    assert nar.key_points_year("（一）2023 年政务公开工作要点落实情况")[1] == 2023
+
+
+@pytest.mark.parametrize(
+    ("text", "latin", "markdown", "placeholders"),
+    [
+        ("使全体人员掌握政务公开各项规章制度和 workflows；", ["workflows"], 0, 0),
+        ("群众关心的问题 and 政策咨询共计 10965 条", ["and"], 0, 0),
+        ("**一是**紧扣工作实际", [], 2, 0),
+        ("XX局于××年印发通知，此处填写内容", [], 0, 3),
+        ("电子邮箱：hazwgkc@163.com，网址 www.example.gov.cn", [], 0, 0),
+        ("通过“中卫信访”手机APP平台和 40 块 LED 显示屏、3 台 AI 机器人", [], 0, 0),
+        ("新区行政中心 B2 区设有窗口，推进5G网络和政务App建设，导出PDF文件", [], 0, 0),
+    ],
+)
+def test_artefacts(text: str, latin: list[str], markdown: int, placeholders: int) -> None:
+    found = nar.artefacts(text)
+    assert found.latin == latin
+    assert len(found.markdown) == markdown
+    assert len(found.placeholders) == placeholders
+
+
+def test_similarity_ignores_headings_and_template_sentences() -> None:
+    a = "（一）存在的主要问题。一是政策解读形式单一，图解视频偏少。\n（二）改进措施。下一步将丰富解读形式，推行同步解读。"
+    b = "（一）主要问题。一是政策解读形式单一，图解视频偏少。\n（二）下一步措施。下一步将丰富解读形式，推行同步解读。"
+    assert nar.similarity(a, b) > 0.9
+    assert nar.similarity(a, "依申请公开答复文书规范性有待提升，队伍建设需要加强，培训次数偏少。") < 0.5
+
+
+def test_numbers_with_spaces_and_chinese_numerals() -> None:
+    assert nar.to_int("1,203") == 1203
+    assert nar.to_int("十二") == 12
+    assert nar.to_int("两") == 2
+    assert nar.to_int("一百零五") == 105
+    assert nar.normalize("12 件 2024 年") == "12件2024年"
