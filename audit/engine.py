@@ -33,25 +33,29 @@ notes/dependencies.md §1:
   ``durable.engine`` is replaced by :class:`_DurableJson`, which writes such floats in positional
   notation (the exact shortest decimal, so the C side parses the same double).
 
-Measured with durable-rules 2.0.28 (Python 3.11, this machine; experiments in the engine tests):
+Measured with durable-rules 2.0.28 (Python 3.11.7, this machine; the key probes are re-run by
+tests/test_engine.py):
 
-* ``{"$neq": {"a": {"$m": "b"}}}`` with ``b`` **missing** is unreliable: it did not fire for
-  ``{"a": 1}`` but fired for ``{"a": false}``; ``$lt``/``$gt`` against a missing field **both**
-  fired for ``{"a": 0}`` and ``{"a": -1}``; ``$add`` with a missing operand matched strings.
-  Hence every compiled condition starts with ``$ex`` tests for every referenced field.
+* Comparisons against a **missing** field are unreliable and depend on the other rules of the
+  ruleset: in a 17-rule probe ruleset, ``$lt`` and ``$gt`` against a missing ``b`` **both** fired
+  for ``{"a": 0}``, ``$add`` over a missing operand matched strings, and ``$neq`` against a missing
+  field fired for ``{"a": false}`` but not for ``{"a": 1}``; in a 3-rule ruleset the same facts
+  fired nothing. Hence every compiled condition starts with ``$ex`` tests for every referenced
+  field (``tests/test_engine.py::test_measured_durable_behaviours`` keeps the probe).
 * ``$ex`` matches a field whose value is JSON ``null``: ``None`` fields are dropped from the fact
   before asserting, so null == missing.
-* Booleans: ``true == 1`` and ``false == 0`` match (also against ``$m`` fields), ``true`` matches
-  ``{"a": true}`` only when ``a`` is true or 1; ``$neq`` false does not fire for ``0``/``0.0``.
-* Strings: ``"1" == 1`` matches; a string is ``$gte`` 0 and ``""`` is ``$lt`` 0. Equality and
-  ordering of two strings is byte-wise (UTF-8), which equals Python's code-point order; Chinese
-  and emoji values, quotes, backslashes and newlines compare correctly; Chinese field names work.
-  Because of the mixed-type matches above the compiler infers each field's kind and both
-  evaluators refuse a mistyped fact (:class:`audit.condition.FactTypeError`).
+* Mixed types match in ways Python does not, and not even consistently: ``true == 1`` and
+  ``false == 0`` (literal and ``$m`` forms); ``"1"`` equalled a ``$m`` field holding ``1``, while
+  ``{"a": 1}`` matched ``"1"`` in one ruleset and not in another that differed only in rule names;
+  any string is ``$gte`` 0, ``""`` is ``$lt`` 0; lists and dicts match ``$eq`` and ``$lt`` alike.
+  Hence the compiler infers each field's kind (num/str/bool) and both evaluators refuse a mistyped
+  fact (:class:`audit.condition.FactTypeError`); facts are flat scalars.
+* Strings of the same kind compare correctly: byte-wise UTF-8 order equals Python's code-point
+  order; Chinese and emoji values, quotes, backslashes, newlines and ``""`` work; Chinese field
+  names work.
 * Floats: ``0.1 + 0.2 == 0.3`` is false as in Python; over 20,000 random cases
   ``a == b + c``, ``a < b + c`` and ``a > b + 0.00005`` agreed exactly with Python doubles
   (including values below 1e-4 written positionally). Ints are 64-bit (2**53+1 > 2**53 holds).
-* Lists/dicts as values match nonsensically (both ``$eq`` and ``$lt``): facts are flat scalars.
 """
 
 from __future__ import annotations

@@ -394,3 +394,124 @@ def test_check_flags_override_the_document(cli_env) -> None:
     assert ctx.previous is not None and ctx.previous.source == str(seeds[1])
     bad_date = run(str(seeds[0]), "--published-on", "2031/02/15")
     assert bad_date.exit_code == 2 and "YYYY-MM-DD" in bad_date.output
+
+
+# --- the measured durable-rules behaviours the adapter relies on (see audit/engine.py) -------------
+
+def _raw_matches(conds: dict, facts: list[dict]) -> list[list[str]]:
+    """Run raw durable conditions on facts with a private, thread-less host; return fired names."""
+    import copy
+    import itertools
+
+    durable = engine._durable
+    fired: list[str] = []
+
+    class Probe(durable.Host):
+        def get_action(self, name):
+            def act(c):
+                fired.append(name)
+
+            return act
+
+        def _run(self) -> None:
+            pass
+
+    name = f"probe{next(_PROBES)}"
+    rules = {n: {"all": [{"m": {"$and": [{"t": "x"}, c]}}], "run": n} for n, c in conds.items()}
+    rules["warm"] = {"all": [{"m": {"t": "warm"}}], "run": "warm"}
+    out = []
+    with engine._LOCK:
+        host = Probe()
+        host.set_rulesets(copy.deepcopy({name: rules}))
+        host.assert_fact(name, {"t": "warm", "sid": "w"})
+        host.delete_state(name, "w")
+        for i, f in zip(itertools.count(), facts, strict=False):
+            fired.clear()
+            try:
+                host.assert_fact(name, {**f, "t": "x", "sid": str(i)})
+            except durable.MessageNotHandledException:
+                pass
+            out.append(sorted(fired))
+            host.delete_state(name, str(i))
+    return out
+
+
+_PROBES = __import__("itertools").count()
+
+
+#: The ruleset of the first measurement (the missing-field anomaly depends on the other rules:
+#: with only the comparisons and ``$ex`` in the ruleset it did not show).
+_MEASURE = {
+    "neq_ab": {"$neq": {"a": {"$m": "b"}}},
+    "eq_ab": {"$eq": {"a": {"$m": "b"}}},
+    "eq_a1": {"a": 1},
+    "neq_a1": {"$neq": {"a": 1}},
+    "gt_ab": {"$gt": {"a": {"$m": "b"}}},
+    "lt_ab": {"$lt": {"a": {"$m": "b"}}},
+    "ex_a": {"$ex": {"a": 1}},
+    "nex_a": {"$nex": {"a": 1}},
+    "a_true": {"a": True},
+    "a_false": {"a": False},
+    "a_str": {"a": "中文"},
+    "a_eq_b1": {"a": {"$add": {"$l": {"$m": "b"}, "$r": 1}}},
+    "a_gt_bc": {"$gt": {"a": {"$add": {"$l": {"$m": "b"}, "$r": {"$m": "c"}}}}},
+    "a_eq_bc": {"$eq": {"a": {"$add": {"$l": {"$m": "b"}, "$r": {"$m": "c"}}}}},
+    "a_eq_b_c": {"$eq": {"a": {"$sub": {"$l": {"$m": "b"}, "$r": {"$m": "c"}}}}},
+    "a_gte_0": {"$gte": {"a": 0}},
+    "a_lt_0": {"$lt": {"a": 0}},
+}
+
+
+def test_measured_durable_behaviours() -> None:
+    facts = [{"a": 1, "b": 2}, {"a": None, "b": 1}, {"a": True, "b": 1}, {"a": "1", "b": 1}, {"a": 0},
+             {"a": "中文", "b": "中文"}, {"a": "中", "b": "中文"}]
+    got = dict(enumerate(_raw_matches(_MEASURE, facts)))
+    assert "lt_ab" in got[0] and "neq_ab" in got[0]
+    assert got[1] == ["ex_a"]  # $ex matches a null value: the adapter drops None fields
+    assert {"eq_ab", "eq_a1", "a_true"} <= set(got[2])  # true == 1
+    assert "eq_ab" in got[3]  # "1" == b where b is 1 (the literal form differs between rulesets)
+    assert {"gt_ab", "lt_ab"} <= set(got[4])  # b missing: a > b and a < b both "hold"
+    assert {"a_str", "eq_ab", "a_eq_bc", "a_gt_bc"} <= set(got[5])  # $add over a missing c
+    assert "neq_ab" in got[6] and "eq_ab" not in got[6]
+
+
+def test_exponent_notation_is_rejected_by_durable_but_not_by_the_adapter() -> None:
+    import json
+
+    durable = engine._durable
+    assert json.dumps(0.00005) == "5e-05"
+    assert engine._DurableJson.dumps({"a": 0.00005, "b": [1e20, 0.5], "c": "x"}) == \
+        '{"a": 0.00005, "b": [100000000000000000000, 0.5], "c": "x"}'
+    original = durable.json
+    try:
+        durable.json = json  # the stock module: durable's parser rejects "5e-05"
+        with pytest.raises(Exception, match="204"):
+            _raw_matches({"tol": {"$gt": {"a": 0.00005}}}, [{"a": 1}])
+    finally:
+        durable.json = original
+    assert _raw_matches({"tol": {"$gt": {"a": 0.00005}}}, [{"a": 0.0001}, {"a": 0.00001}]) == [["tol"], []]
+
+
+def test_delete_state_on_a_ruleset_without_any_action_crashes_durable() -> None:
+    """Why every ruleset gets a warm-up rule: without it the process dies (run in a subprocess)."""
+    import subprocess
+    import sys
+
+    code = (
+        "from durable import engine as d\n"
+        "class H(d.Host):\n"
+        "    def get_action(self, n):\n"
+        "        return lambda c: None\n"
+        "    def _run(self):\n"
+        "        pass\n"
+        "h = H()\n"
+        "h.set_rulesets({'r': {'a': {'all': [{'m': {'$gt': {'x': 0}}}], 'run': 'a'}}})\n"
+        "try:\n"
+        "    h.assert_fact('r', {'x': -1, 'sid': '1'})\n"
+        "except d.MessageNotHandledException:\n"
+        "    pass\n"
+        "h.delete_state('r', '1')\n"
+        "print('survived')\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert proc.returncode != 0 and "survived" not in proc.stdout
