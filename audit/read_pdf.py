@@ -444,6 +444,21 @@ def unreadable_reason(text: str, pages_with_images: int = 0) -> str | None:
     return None
 
 
+def _open_failure(data: bytes, exc: Exception) -> str:
+    """Return the Chinese reason why a PDF could not be opened."""
+    chain = []
+    cur: BaseException | None = exc
+    while cur is not None and len(chain) < 5:
+        chain.append(f"{type(cur).__name__} {cur}")
+        cur = cur.__cause__ or cur.__context__
+    text = " ".join(chain)
+    if "Password" in text or "Encrypt" in text or b"/Encrypt" in data[-4096:] or b"/Encrypt" in data[:4096]:
+        return "PDF 文件已加密（需要密码），无法读取"
+    if b"%%EOF" not in data[-2048:]:
+        return "PDF 文件不完整（可能下载中断），无法打开"
+    return f"PDF 文件已损坏，无法打开（{type(exc).__name__}）"
+
+
 def read_pdf(data: bytes, source: str) -> IntermediateDoc:
     """Read a PDF into paragraphs and tables in reading order.
 
@@ -458,7 +473,7 @@ def read_pdf(data: bytes, source: str) -> IntermediateDoc:
         pdf = pdfplumber.open(io.BytesIO(data))
         page_list = list(pdf.pages)
     except Exception as exc:  # pdfminer raises many unrelated types for broken files
-        raise UnreadableError(f"PDF 文件已损坏或无法打开（{type(exc).__name__}）") from exc
+        raise UnreadableError(_open_failure(data, exc)) from exc
 
     problems: list[dict[str, str]] = []
     items: list[tuple[int, float, object]] = []  # (page, top, _Line | _Table)
@@ -473,6 +488,8 @@ def read_pdf(data: bytes, source: str) -> IntermediateDoc:
             except Exception as exc:  # one bad page must not lose the document
                 problems.append({"kind": "reader", "detail": f"第{page_no}页无法解析（{type(exc).__name__}）"})
                 continue
+            finally:
+                page.close()  # frees the page's parsed objects: long PDFs stay small in memory
             heights[page_no] = float(page.height)
             pages_with_images += has_images
             if not page_text.strip():

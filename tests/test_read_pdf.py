@@ -312,3 +312,18 @@ def test_unruled_table_next_to_a_ruled_one() -> None:
     doc = read_bytes(_pdf(draw), "u.pdf")
     assert [b.kind for b in doc.blocks] == ["para", "table", "table"]
     assert doc.blocks[2].rows == [["结果维持", "结果纠正", "总计"], ["1", "2", "3"]]
+
+
+def test_truncated_and_encrypted_pdfs_say_why() -> None:
+    from reportlab.lib import pdfencrypt
+    from reportlab.pdfgen import canvas
+
+    whole = _pdf(lambda c: (c.drawString(72, 760, "本报告由某某区人民政府办公室编制。"), c.showPage()))
+    with pytest.raises(UnreadableError, match="不完整"):
+        read_bytes(whole[: len(whole) // 2], "cut.pdf")
+    out = io.BytesIO()
+    c = canvas.Canvas(out, encrypt=pdfencrypt.StandardEncryption("secret", ownerPassword="owner"))
+    c.drawString(72, 760, "secret")
+    c.save()
+    with pytest.raises(UnreadableError, match="加密"):
+        read_bytes(out.getvalue(), "locked.pdf")
