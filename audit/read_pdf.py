@@ -21,7 +21,9 @@ How a page is read:
 * A table continued on the next page (the next page starts with a table and nothing but the page
   footer/header lies between) is joined into one table with ``row_pages`` telling each row's
   page. A merged label cell cut in two by the page break (``（四）无`` / ``法提供``) is joined
-  again when the continuation does not start a new numbered label.
+  again when the continuation does not start a new numbered label; a row broken across the
+  pages (the rest of its label at the top of the next page, without numbers) is joined into one
+  row; header rows repeated at the top of the next page are dropped.
 * Merged cells: the text stands in the cell's first (top-left) position and the spanned
   positions are ``""`` so that columns stay aligned; in a row holding numbers, positions covered
   by a cell spanning from the left are dropped (one entry per printed cell), as in the DOCX
@@ -353,6 +355,17 @@ def _join_tables(a: _Table, b: _Table) -> None:
     if repeated:
         b.grid, b.row_pages = b.grid[repeated:], b.row_pages[repeated:]
         b.hcover = b.hcover[repeated:]
+    if b.grid and a.grid and len(b.grid[0]) == len(a.grid[-1]):
+        # a data row broken across the pages: the rest of its labels, without numbers, in the
+        # same cells (a caption spanning the table is no continuation) under the label cells
+        last, first = _clean_row(a.grid[-1]), _clean_row(b.grid[0])
+        filled = [j for j, c in enumerate(first) if c]
+        same_cells = [c is None for c in a.grid[-1]] == [c is None for c in b.grid[0]]
+        if (filled and same_cells and not any(is_number(c) for c in first) and any(is_number(c) for c in last)
+                and all(last[j] and not is_number(last[j]) for j in filled)):
+            for j in filled:
+                a.grid[-1][j] = (a.grid[-1][j] or "") + "\n" + (b.grid[0][j] or "")
+            b.grid, b.row_pages, b.hcover = b.grid[1:], b.row_pages[1:], b.hcover[1:]
     if b.grid and a.grid and len(b.grid[0]) == len(a.grid[-1]):
         first = b.grid[0]
         for j, cell in enumerate(first):

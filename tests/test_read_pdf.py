@@ -327,3 +327,20 @@ def test_truncated_and_encrypted_pdfs_say_why() -> None:
     c.save()
     with pytest.raises(UnreadableError, match="加密"):
         read_bytes(out.getvalue(), "locked.pdf")
+
+
+def test_row_broken_across_pages_is_one_row() -> None:
+    def draw(c) -> None:
+        c.drawString(96, 780, "三、收到和处理政府信息公开申请情况")
+        rows = [("（五）不予处理", "4.无正当理由大量反复申请", "0")] * 28
+        _ruled_table(c, 72, 760, rows + [("", "5.要求行政机关确认或重新", "2")], [120, 220, 60])
+        c.showPage()
+        c.setFont("STSong-Light", 12)
+        _ruled_table(c, 72, 780, [("", "出具已获取信息", ""), ("（六）其他处理", "3.其他", "1")], [120, 220, 60])
+        c.showPage()
+
+    doc = read_bytes(_pdf(draw), "b.pdf")
+    table = next(b for b in doc.blocks if b.kind == "table")
+    assert ["", "5.要求行政机关确认或重新出具已获取信息", "2"] in table.rows
+    assert table.rows[-1] == ["（六）其他处理", "3.其他", "1"]
+    assert len(table.rows) == len(table.row_pages) == 30
