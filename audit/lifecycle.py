@@ -134,6 +134,8 @@ def reconcile(
     last_year = _previous_year_keys(session, agency.id, year)  # type: ignore[arg-type]
     seen: set[str] = set()
     keys_seen: set[tuple[str, str]] = set()
+    new_rows: list[m.Finding] = []
+    kept_rows: list[m.Finding] = []
     for found in findings:
         locator = found.locator or ""
         fp = m.fingerprint(agency.name, year, found.rule, locator)
@@ -165,17 +167,7 @@ def reconcile(
             )
             _set_deadline(row, today, days)
             session.add(row)
-            session.flush()
-            session.add(
-                m.FindingEvent(
-                    finding_id=row.id,  # type: ignore[arg-type]
-                    from_status=None,
-                    to_status=m.OPEN,
-                    reason="审核发现",
-                    run_id=run.id,
-                    report_id=report_id,
-                )
-            )
+            new_rows.append(row)
             result.opened += 1
         else:
             row.severity = found.severity
@@ -195,7 +187,21 @@ def reconcile(
                 event(session, row, m.OPEN, reason="问题再次出现", run_id=run.id, report_id=report_id)
                 result.reopened += 1
             session.add(row)
-        result.finding_ids.append(row.id)  # type: ignore[arg-type]
+            kept_rows.append(row)
+    if new_rows:
+        session.flush()  # one flush for all new findings, to learn their ids
+        for row in new_rows:
+            session.add(
+                m.FindingEvent(
+                    finding_id=row.id,  # type: ignore[arg-type]
+                    from_status=None,
+                    to_status=m.OPEN,
+                    reason="审核发现",
+                    run_id=run.id,
+                    report_id=report_id,
+                )
+            )
+    result.finding_ids = [r.id for r in new_rows + kept_rows]  # type: ignore[misc]
 
     for fp, row in existing.items():
         if not close_missing or fp in seen or row.status not in CLOSABLE:

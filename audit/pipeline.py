@@ -420,6 +420,17 @@ def run_audit(
         copies: dict[int, list[dict]] = {}
         for year in sorted({r.year for r in pending if r.year is not None}):
             copies.update(copies_for_year(session, year).copies)  # type: ignore[arg-type]
+        # Reports already audited that a new report copies (or is copied by) are checked again,
+        # so that both sides of a copy carry the CY05 finding.
+        pending_ids = {r.id for r in pending}
+        partners = [rid for rid in copies if rid not in pending_ids]
+        if partners:
+            pending += list(
+                session.exec(
+                    select(m.Report).where(col(m.Report.id).in_(partners)).order_by(m.Report.id)
+                ).all()
+            )
+            pending.sort(key=lambda r: (r.year, r.agency_id, r.document_id))
     batch = defaultdict(list)
     for r in pending:
         batch[(r.agency_id, r.year)].append(r.document_id)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from datetime import date, timedelta
+from functools import lru_cache
 
 import chinese_calendar
 
@@ -26,6 +27,7 @@ def calendar_known(day: date) -> bool:
     return True
 
 
+@lru_cache(maxsize=8192)
 def is_workday(day: date) -> bool:
     """Return whether ``day`` is a working day (调休 Saturdays count; holidays do not)."""
     try:

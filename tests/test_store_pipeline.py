@@ -71,17 +71,20 @@ def test_cy05_copy_found_through_the_store(db: str) -> None:  # noqa: F811
     copied = {k: v.replace("第2测试局", "抄袭局") for k, v in narratives["第2测试局"].items()}
     ingest("抄袭局", report_text("抄袭局", copied), name="copy.txt")
     summary = pipeline.run_audit(today=DAY)
-    assert summary.reports_audited == 1
+    assert summary.reports_audited == 2  # the copy, and the original checked again
     who = names()
     cy05 = [f for f in all_findings() if f.rule == "CY05"]
-    assert {who[f.agency_id] for f in cy05} == {"抄袭局"}
-    assert {f.locator for f in cy05} == {"S1", "S5", "S6"}
-    assert all("第2测试局" in f.message for f in cy05)
-
-    # re-checking everything lets the original see the copy too
-    pipeline.run_audit(all_documents=True, today=DAY)
-    cy05 = [f for f in all_findings() if f.rule == "CY05"]
     assert {who[f.agency_id] for f in cy05} == {"抄袭局", "第2测试局"}
+    assert {f.locator for f in cy05 if who[f.agency_id] == "抄袭局"} == {"S1", "S5", "S6"}
+    assert all("第2测试局" in f.message for f in cy05 if who[f.agency_id] == "抄袭局")
+    assert all("抄袭局" in f.message for f in cy05 if who[f.agency_id] == "第2测试局")
+    assert all(f.evidence for f in cy05)
+
+    # idempotent: nothing new, nothing re-checked; re-checking everything gives the same set
+    before = {(f.id, f.status) for f in all_findings()}
+    assert pipeline.run_audit(today=DAY).reports_audited == 0
+    pipeline.run_audit(all_documents=True, today=DAY)
+    assert {(f.id, f.status) for f in all_findings()} == before
 
 
 def test_failed_report_rolls_back_and_is_retried(db: str, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
@@ -105,7 +108,8 @@ def test_failed_report_rolls_back_and_is_retried(db: str, monkeypatch: pytest.Mo
         assert run.status == "partial" and run.errors == 1 and "boom" in run.error_detail[0]["error"]
     monkeypatch.setattr(pipeline, "_check", real)
     again = pipeline.run_audit(today=DAY)
-    assert again.status == "ok" and again.reports_audited == 1
+    # 乙局 is retried; its report copies 甲局's narrative, so 甲局 is checked again for CY05
+    assert again.status == "ok" and again.reports_audited == 2
     assert {who[f.agency_id] for f in all_findings()} == {"甲局", "乙局"}
 
 
