@@ -183,6 +183,7 @@ def finding_json(
         "locator": finding.locator or None,
         "message": finding.message,
         "evidence": finding.evidence,
+        "title": finding.title,
         "agency": agency.name,
         "region": agency.region,
         "year": finding.year,
@@ -449,4 +450,43 @@ def reports(year: int | None, as_json: bool) -> None:
         )
 
 
-COMMANDS = (db, ingest, audit, findings, finding, reports)
+# --------------------------------------------------------------------------- copies (CY05 clusters)
+
+
+@click.command("copies")
+@click.option("--year", type=int, required=True, help="报告年度")
+@click.option("--json", "as_json", is_flag=True, help="每行输出一个雷同组（JSON）")
+def copies(year: int, as_json: bool) -> None:
+    """列出同一年度不同机关年报正文雷同的分组（去除模板句后比对）。"""
+    _open_store()
+    with store.session_scope() as session:
+        result = pipeline.copies_for_year(session, year)
+        sources = {
+            r.id: (doc.url or doc.original_name or doc.archive_path)
+            for r, doc in session.exec(
+                select(m.Report, m.Document).join(m.Document, col(m.Document.id) == m.Report.document_id)
+            ).all()
+        }
+    if as_json:
+        for c in result.clusters:
+            click.echo(
+                json.dumps(
+                    {
+                        "cluster": c.id,
+                        "section": c.section,
+                        "agencies": c.agencies,
+                        "sources": [sources.get(k) for k in c.members],  # type: ignore[call-overload]
+                        "similarity": c.max_similarity,
+                    },
+                    ensure_ascii=False,
+                )
+            )
+        return
+    if not result.clusters:
+        click.echo(f"{year}年度未发现不同机关之间正文雷同的年报。")
+        return
+    for c in result.clusters:
+        click.echo(f"[{c.id}] {c.section} 最高相似度 {c.max_similarity}：{'、'.join(c.agencies)}")
+
+
+COMMANDS = (db, ingest, audit, findings, finding, reports, copies)

@@ -156,6 +156,16 @@ def store_document(
     return doc, True
 
 
+def known_validators(session: Session, url: str) -> dict[str, str | None] | None:
+    """Return what a conditional re-fetch of ``url`` needs: the newest version's ETag, Last-Modified, sha256."""
+    doc = session.exec(
+        select(m.Document).where(m.Document.url == url).order_by(col(m.Document.fetched_at).desc())
+    ).first()
+    if doc is None:
+        return None
+    return {"etag": doc.etag, "last_modified": doc.last_modified, "sha256": doc.sha256}
+
+
 # --------------------------------------------------------------------------- audit
 
 

@@ -74,7 +74,7 @@ def test_lifecycle_scenario(empty_db: str) -> None:  # noqa: F811
         assert row["deadline"] == "2024-03-05"
         assert row["source"] == "https://www.zw.example.gov.cn/nb/y2023_v1.txt"
     assert f[(2023, "BL03", "t3.total")]["evidence"]["t3.new.total"] == 12
-    assert f[(2023, "BL03", "t3.total")]["severity"] == "error"
+    assert f[(2023, "BL03", "t3.total")]["severity"] == "error" and f[(2023, "BL03", "t3.total")]["title"]
 
     # Nothing new: a second audit changes nothing.
     assert "文档 0 份" in gk("audit", today="2024-02-02").output

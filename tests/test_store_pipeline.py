@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 import re
 import time
@@ -9,12 +10,14 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from sqlmodel import select
 from test_similarity import make_narrative
 from test_store_support import db  # noqa: F401
 
 from audit import models as m
 from audit import pipeline, store
+from audit.cli import main
 
 FIXTURES = Path(__file__).parent / "fixtures" / "store"
 DAY = date(2024, 2, 1)  # the 2023 reports are due (departments: 2024-01-31)
@@ -79,6 +82,14 @@ def test_cy05_copy_found_through_the_store(db: str) -> None:  # noqa: F811
     assert all("第2测试局" in f.message for f in cy05 if who[f.agency_id] == "抄袭局")
     assert all("抄袭局" in f.message for f in cy05 if who[f.agency_id] == "第2测试局")
     assert all(f.evidence for f in cy05)
+
+    # the clusters, as the dashboard reads them
+    out = CliRunner().invoke(main, ["copies", "--year", "2023", "--json"]).output
+    clusters = [json.loads(line) for line in out.splitlines()]
+    assert {c["section"] for c in clusters} == {"S1", "S5", "S6"}
+    assert all(sorted(c["agencies"]) == ["抄袭局", "第2测试局"] and c["similarity"] >= 0.8 for c in clusters)
+    assert "2023-S1-1" in {c["cluster"] for c in clusters}
+    assert "未发现" in CliRunner().invoke(main, ["copies", "--year", "2019"]).output
 
     # idempotent: nothing new, nothing re-checked; re-checking everything gives the same set
     before = {(f.id, f.status) for f in all_findings()}
@@ -187,3 +198,24 @@ def test_missing_report_tl02(db: str) -> None:  # noqa: F811
     pipeline.run_audit(today=date(2025, 4, 2))
     status = {names()[f.agency_id]: f.status for f in all_findings() if f.rule == "TL02"}
     assert status == {"中卫市测试局": m.FIXED, "某县人民政府": m.OPEN}
+
+
+def test_known_validators_for_conditional_refetch(db: str) -> None:  # noqa: F811
+    url = "https://www.example.gov.cn/nb/2023.html"
+    with store.session_scope() as s:
+        assert pipeline.known_validators(s, url) is None
+        doc, _ = pipeline.store_document(
+            s,
+            b"<html>v1</html>",
+            agency="甲局",
+            url=url,
+            origin="crawl",
+            etag='"abc"',
+            last_modified="Mon, 20 Jan 2025",
+        )
+        assert pipeline.known_validators(s, url) == {
+            "etag": '"abc"',
+            "last_modified": "Mon, 20 Jan 2025",
+            "sha256": doc.sha256,
+        }
+        assert doc.content_type == "text/html" and doc.origin == "crawl"
