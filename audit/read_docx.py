@@ -35,7 +35,7 @@ from typing import Any
 
 from audit.model import Block, IntermediateDoc
 from audit.normalize import is_number
-from audit.read_pdf import join_cell_lines
+from audit.read_pdf import TABLES_AS_IMAGES, join_cell_lines
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 MC_NS = "http://schemas.openxmlformats.org/markup-compatibility/2006"
@@ -242,11 +242,13 @@ def read_docx(data: bytes, source: str) -> IntermediateDoc:
     blocks = list(_walk(body))
     problems: list[dict[str, str]] = []
     text = "".join(b.text for b in blocks) + "".join("".join(r) for b in blocks for r in b.rows)
+    has_images = bool(body.findall(".//" + _w("drawing"))) or bool(body.findall(".//" + _w("pict")))
     if not re.search(r"[\u4e00-\u9fff]", text):
-        has_images = bool(body.findall(".//" + _w("drawing"))) or bool(body.findall(".//" + _w("pict")))
         detail = ("Word 文档中只有图片，没有可读文字（可能是扫描件），无法机读" if has_images
                   else "Word 文档中没有可读的中文文字，无法机读")
         problems.append({"kind": "unreadable", "detail": detail})
+    elif has_images and not any(b.kind == "table" for b in blocks):
+        problems.append({"kind": "reader", "detail": TABLES_AS_IMAGES})
     return IntermediateDoc(
         source=source,
         blocks=blocks,

@@ -67,6 +67,7 @@ _PAGE_NUMBER_RES = [
 _CAPTION_RE = re.compile(r"^第[一二三四五六七八九十百\d]+条")
 # A cell that starts a new numbered label: 一、 （四） (4) 4. 4、 ①
 _NUMBERED_RE = re.compile(r"^\s*(?:[（(]?[一二三四五六七八九十]+[)）、.．]|[（(]\d+[)）]|\d+\s*[.、．]|[①-⑳])")
+TABLES_AS_IMAGES = "文档中没有可读的表格，但含有图片：统计表格可能以图片形式插入，无法机读"
 _CID_RE = re.compile(r"\(cid:\d+\)")
 # A numbered heading (一、 （三）) at the top of a page starts a paragraph of its own.
 _HEADING_RE = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）])")
@@ -518,6 +519,8 @@ def read_pdf(data: bytes, source: str) -> IntermediateDoc:
     elif empty_pages:
         pages = "、".join(str(p) for p in empty_pages)
         problems.append({"kind": "reader", "detail": f"第{pages}页没有文字层（可能是扫描图片），内容未读取"})
+    if not reason and pages_with_images and not any(b.kind == "table" for b in blocks):
+        problems.append({"kind": "reader", "detail": TABLES_AS_IMAGES})
     return IntermediateDoc(source=source, blocks=blocks, media_type="application/pdf",
                            pages=len(page_list), problems=problems)
 

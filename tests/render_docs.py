@@ -146,7 +146,7 @@ def _is_t3(rows: list[list[str]]) -> bool:
 
 
 def _pdf_table(rows: list[list[str]], merges: list[tuple[int, int, int, int]], width: float,
-               styles: dict) -> object:
+               styles: dict, ruled: bool = True) -> object:
     """Return a reportlab Table for a grid with SPANs, ruling lines and wrapped cells."""
     from reportlab.lib import colors
     from reportlab.platypus import Paragraph, Table, TableStyle
@@ -166,11 +166,12 @@ def _pdf_table(rows: list[list[str]], merges: list[tuple[int, int, int, int]], w
     widths = [width * w / total for w in weights]
     data = [[Paragraph(escape(c), styles["cell"]) if c else "" for c in row] for row in rows]
     style = [
-        ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ("LEFTPADDING", (0, 0), (-1, -1), 2),
         ("RIGHTPADDING", (0, 0), (-1, -1), 2),
     ]
+    if ruled:
+        style.append(("GRID", (0, 0), (-1, -1), 0.5, colors.black))
     for r0, c0, r1, c1 in merges:
         style.append(("SPAN", (c0, r0), (c1, r1)))
     return Table(data, colWidths=widths, style=TableStyle(style))
@@ -198,8 +199,12 @@ def _split_table(rows: list[list[str]], merges: list[tuple[int, int, int, int]],
     return top, top_merges, bottom, bottom_merges
 
 
-def render_pdf(blocks: Iterable[Block]) -> bytes:
-    """Return a PDF rendering of the blocks; table 3 is split over two pages."""
+def render_pdf(blocks: Iterable[Block], ruled: bool = True) -> bytes:
+    """Return a PDF rendering of the blocks; table 3 is split over two pages.
+
+    With ``ruled=False`` the tables are printed without ruling lines (cells placed by position
+    only), as some agencies publish them.
+    """
     from reportlab.lib.enums import TA_CENTER
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
@@ -237,11 +242,11 @@ def render_pdf(blocks: Iterable[Block]) -> bytes:
         if _is_t3(rows) and len(rows) > 12:
             at = len(rows) * 3 // 5
             top, tm, bottom, bm = _split_table(rows, merges, at)
-            story.append(_pdf_table(top, tm, width, styles))
+            story.append(_pdf_table(top, tm, width, styles, ruled))
             story.append(PageBreak())
-            story.append(_pdf_table(bottom, bm, width, styles))
+            story.append(_pdf_table(bottom, bm, width, styles, ruled))
         else:
-            story.append(_pdf_table(rows, merges, width, styles))
+            story.append(_pdf_table(rows, merges, width, styles, ruled))
         story.append(Spacer(1, 4))
     doc.build(story, onFirstPage=footer, onLaterPages=footer)
     return out.getvalue()
