@@ -241,6 +241,12 @@ def _describe_validation(exc: ValidationError) -> list[str]:
         "string_too_short": "不能为空",
         "string_type": "应为字符串",
         "greater_than_equal": "不能为负数",
+        "float_parsing": "应为数字",
+        "float_type": "应为数字",
+        "list_type": "应为列表",
+        "model_type": "应为映射（键: 值）",
+        "model_attributes_type": "应为映射（键: 值）",
+        "dict_type": "应为映射（键: 值）",
     }
     out = []
     for err in exc.errors():
