@@ -27,7 +27,7 @@ from typing import Any, Literal
 
 from audit.condition import FactLike
 from audit.model import AuditContext, Finding, Report
-from audit.rulebook import Catalog, Rule, load_catalog
+from audit.rulebook import Catalog, Rule, catalog_version, default_catalog_dir, load_catalog
 
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 Evaluator = Literal["engine", "oracle"]
@@ -38,10 +38,18 @@ _evaluators: dict[tuple[str, str], Any] = {}
 
 
 def default_catalog() -> Catalog:
-    """Return the shipped catalogue, loaded once per process."""
+    """Return the shipped catalogue, reloaded when any rule file changed (hot reload).
+
+    The version (a hash of the rule files, about a millisecond for the catalogue) is recomputed on
+    every call; a changed catalogue is loaded and validated again and gets a new, versioned durable
+    ruleset. A catalogue that no longer loads raises :class:`audit.rulebook.CatalogError`.
+    """
     global _default_catalog
+    root = default_catalog_dir()
+    files = sorted(root.glob("*/*.yaml")) + sorted(root.glob("*/*.yml"))
+    version = catalog_version(files, root) if files else "empty"
     with _catalog_lock:
-        if _default_catalog is None:
+        if _default_catalog is None or _default_catalog.version != version:
             _default_catalog = load_catalog()
         return _default_catalog
 

@@ -515,3 +515,23 @@ def test_delete_state_on_a_ruleset_without_any_action_crashes_durable() -> None:
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert proc.returncode != 0 and "survived" not in proc.stdout
+
+
+def test_default_catalogue_is_reloaded_when_a_rule_file_changes(tmp_path: Path, monkeypatch) -> None:
+    import shutil
+
+    root = tmp_path / "catalog"
+    shutil.copytree(FIXTURES, root)
+    monkeypatch.setattr(check_mod, "_default_catalog", None)
+    monkeypatch.setattr(check_mod, "default_catalog_dir", lambda: root)
+    monkeypatch.setattr(check_mod, "load_catalog", lambda: load_catalog(root))
+    facts = [col("total", 12, 0, 11, 0)]
+    first = check_mod.default_catalog()
+    assert check_mod.default_catalog() is first
+    assert [f.rule for f in check_mod.check_report(_report(), None, facts_builder=lambda r, c: facts)] == ["BL91"]
+    path = root / "BL" / "BL91.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("severity: error", "severity: info"), encoding="utf-8")
+    second = check_mod.default_catalog()
+    assert second.version != first.version and second.ruleset_name != first.ruleset_name
+    found = check_mod.check_report(_report(), None, facts_builder=lambda r, c: facts)
+    assert [(f.rule, f.severity) for f in found] == [("BL91", "info")]
