@@ -158,7 +158,7 @@ def _cmp(rng: random.Random) -> str:
     if kind < 0.1:
         return rng.choice(["flag", "not flag", "flag == true", "flag != false"])
     if kind < 0.2:
-        return rng.choice(["s == '无'", "s != '中文'", "'有' == s"])
+        return rng.choice(["s == '无'", "s != '中文'", "'有' == s", "s == '1'", "s != '01'"])
     op = rng.choice(["==", "!=", "<", "<=", ">", ">="])
     return f"{_term(rng)} {op} {_term(rng)}"
 
@@ -194,7 +194,7 @@ _fact = st.fixed_dictionaries(
     {
         **{n: _ints for n in NUM},
         "flag": st.one_of(st.none(), st.booleans()),
-        "s": st.one_of(st.none(), st.sampled_from(["无", "有", "中文", ""])),
+        "s": st.one_of(st.none(), st.sampled_from(["无", "有", "中文", "", "1", "01", "1.0"])),
     }
 )
 
