@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
-from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
@@ -189,10 +188,3 @@ def check_path(
 
     report = apply_overrides(parse_path(path), overrides)
     return report, check_report(report, ctx, catalog=catalog, evaluator=evaluator)
-
-
-def make_context(
-    previous: Report | None = None, published_on: date | None = None, **extra: Any
-) -> AuditContext:
-    """Return an :class:`AuditContext` (convenience for the CLI and the case runner)."""
-    return AuditContext(previous=previous, published_on=published_on, **extra)

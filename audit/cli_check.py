@@ -13,7 +13,7 @@ import yaml
 
 from audit.extract import UnreadableError
 from audit.model import AuditContext, Finding
-from audit.rulebook import Catalog, CatalogError, default_cases_dir, load_catalog
+from audit.rulebook import Catalog, CatalogError, default_cases_dir
 
 SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
 LEVEL_ZH = {"government": "政府", "department": "部门"}
@@ -36,8 +36,10 @@ def _parse_date(ctx: click.Context, param: click.Parameter, value: str | None) -
 
 
 def _load_catalog_or_exit() -> Catalog:
+    from audit.check import default_catalog
+
     try:
-        return load_catalog()
+        return default_catalog()
     except CatalogError as exc:
         click.echo(f"规则目录无法加载：\n{exc}", err=True)
         sys.exit(EXIT_INTERNAL)
@@ -80,14 +82,10 @@ def check(
 
     退出码：0 = 没有“错误”级问题；1 = 至少一个“错误”级问题；2 = 有文件完全无法读取。
     """
-    from audit.check import check_path, default_catalog
+    from audit.check import check_path
     from audit.parse import parse_path
 
-    try:
-        catalog = default_catalog()
-    except CatalogError as exc:
-        click.echo(f"规则目录无法加载：\n{exc}", err=True)
-        sys.exit(EXIT_INTERNAL)
+    catalog = _load_catalog_or_exit()
     ctx = AuditContext(published_on=published_on)
     if previous:
         try:

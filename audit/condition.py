@@ -237,17 +237,13 @@ def _expr_fields(e: Expr) -> list[str]:
     return []
 
 
-def _lit_kind(v: Any) -> str:
+def value_kind(v: Any) -> str:
+    """Return the kind (``num``, ``str``, ``bool``) of a literal or fact value."""
     if isinstance(v, bool):
         return "bool"
     if isinstance(v, int | float):
         return "num"
     return "str"
-
-
-def value_kind(v: Any) -> str:
-    """Return the kind (``num``, ``str``, ``bool``) of a fact value."""
-    return _lit_kind(v)
 
 
 class _Kinds:
@@ -285,12 +281,12 @@ class _Kinds:
     def term(self, t: Term) -> str | None:
         """Visit a term; return its kind when known (arithmetic is numeric)."""
         if isinstance(t, Lit):
-            return _lit_kind(t.value)
+            return value_kind(t.value)
         if isinstance(t, Fld):
             self.find(t.name)
             return self.kind.get(self.find(t.name))
         for side in (t.left, t.right):
-            if isinstance(side, Lit) and _lit_kind(side.value) != "num":
+            if isinstance(side, Lit) and value_kind(side.value) != "num":
                 raise ConditionError(f"条件“{self.text}”中 + - 只能用于数字")
             for f in _term_fields(side):
                 self.set(f, "num")
@@ -319,7 +315,7 @@ class _Kinds:
                     continue
                 if isinstance(side, Fld):
                     self.set(side.name, other)
-                elif isinstance(side, Lit) and _lit_kind(side.value) != other:
+                elif isinstance(side, Lit) and value_kind(side.value) != other:
                     raise ConditionError(f"条件“{self.text}”中比较两边类型不同")
 
     def resolved(self, fields: list[str]) -> tuple[dict[str, str], list[tuple[str, ...]]]:
@@ -415,7 +411,7 @@ def _normalise_cmp(c: Cmp, kinds: dict[str, str], tol: float) -> Norm:
     numeric = isinstance(c.left, Arith) or isinstance(c.right, Arith) or c.op not in ("==", "!=")
     if not numeric:
         sides = [c.left, c.right]
-        lit_kinds = [_lit_kind(s.value) for s in sides if isinstance(s, Lit)]
+        lit_kinds = [value_kind(s.value) for s in sides if isinstance(s, Lit)]
         fld_kinds = [kinds.get(s.name) for s in sides if isinstance(s, Fld)]
         numeric = "num" in lit_kinds or "num" in fld_kinds
     if not numeric:
@@ -574,16 +570,16 @@ def _ref_term(t: Term, f: Mapping[str, Any]) -> Any:
     return a + b if t.op == "+" else a - b
 
 
-def _ref(e: Expr, f: Mapping[str, Any], kinds: dict[str, str], tol: float) -> bool:
+def _ref(e: Expr, f: Mapping[str, Any], tol: float) -> bool:
     if isinstance(e, Const):
         return e.value
     if isinstance(e, Not):
-        return not _ref(e.operand, f, kinds, tol)
+        return not _ref(e.operand, f, tol)
     if isinstance(e, BoolOp):
-        vals = (_ref(i, f, kinds, tol) for i in e.items)
+        vals = (_ref(i, f, tol) for i in e.items)
         return all(vals) if e.op == "and" else any(vals)
     a, b = _ref_term(e.left, f), _ref_term(e.right, f)
-    if tol and e.op in ("==", "!=") and _lit_kind(a) == "num" and _lit_kind(b) == "num":
+    if tol and e.op in ("==", "!=") and value_kind(a) == "num" and value_kind(b) == "num":
         return abs(a - b) <= tol if e.op == "==" else abs(a - b) > tol
     return _cmp(e.op, a, b)
 
@@ -645,7 +641,7 @@ class CompiledCondition:
         """Evaluate the expression as written (no rearrangement); used by tests as a cross-check."""
         if not self.applicable(fields):
             return False
-        return _ref(self.source, fields, self.kinds, self.tolerance)
+        return _ref(self.source, fields, self.tolerance)
 
 
 def compile_when(text: str, tolerance: float = 0.0) -> CompiledCondition:

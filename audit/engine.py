@@ -72,7 +72,7 @@ from typing import Any
 
 from durable import engine as _durable
 
-from audit.condition import INDEX_KEY, TYPE_KEY, DuplicateFactError, FactLike, validate_facts
+from audit.condition import INDEX_KEY, TYPE_KEY, DuplicateFactError, FactLike
 from audit.rulebook import Catalog
 
 
@@ -236,13 +236,6 @@ def _register(host: _Host, catalog: Catalog) -> None:
     host.delete_state(name, WARMUP)
 
 
-def type_check(catalog: Catalog, facts: Sequence[FactLike]) -> None:
-    """Check every fact against the field kinds of the rules that match its type."""
-    for fact in facts:
-        for rule in catalog.for_fact(fact.type):
-            rule.condition.check_types(fact.fields)
-
-
 class Engine:
     """Evaluates a catalogue with durable-rules; thread-safe (all durable calls are serialised)."""
 
@@ -262,8 +255,7 @@ class Engine:
         :class:`audit.condition.DuplicateFactError`, ``FactShapeError``, ``FactTypeError``.
         """
         global _current
-        validate_facts(facts)
-        type_check(self.catalog, facts)
+        self.catalog.check_facts(facts)
         if not self.catalog.rules or not facts:
             return []
         types = {r.fact for r in self.catalog.rules}

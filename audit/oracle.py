@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from audit.condition import FactLike, validate_facts
+from audit.condition import FactLike
 from audit.rulebook import Catalog
 
 
@@ -22,10 +22,7 @@ class Oracle:
 
     def evaluate(self, facts: Sequence[FactLike], rule_ids: set[str] | None = None) -> list[tuple[str, int]]:
         """Return the sorted (rule id, fact index) pairs of every rule that fires on ``facts``."""
-        validate_facts(facts)
-        for fact in facts:
-            for rule in self.catalog.for_fact(fact.type):
-                rule.condition.check_types(fact.fields)
+        self.catalog.check_facts(facts)
         out: list[tuple[str, int]] = []
         for index, fact in enumerate(facts):
             for rule in self.catalog.for_fact(fact.type):

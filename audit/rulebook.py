@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -31,7 +31,14 @@ import yaml
 from jinja2 import Environment, StrictUndefined, TemplateSyntaxError, meta
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from audit.condition import RESERVED_FIELDS, CompiledCondition, ConditionError, compile_when
+from audit.condition import (
+    RESERVED_FIELDS,
+    CompiledCondition,
+    ConditionError,
+    FactLike,
+    compile_when,
+    validate_facts,
+)
 
 NEEDS = ("previous", "published_on", "copies", "http_status", "missing_report")
 SEVERITIES = ("error", "warning", "info")
@@ -205,6 +212,17 @@ class Catalog:
         """Return the rules matching a fact type."""
         return [r for r in self.rules if r.fact == fact_type]
 
+    def check_facts(self, facts: Sequence[FactLike]) -> None:
+        """Refuse facts that break the fact contract or the field kinds of the rules they meet.
+
+        Raises ``FactShapeError``, ``DuplicateFactError`` or ``FactTypeError`` (audit.condition);
+        both evaluators call this first, so they refuse the same inputs.
+        """
+        validate_facts(facts)
+        for fact in facts:
+            for rule in self.for_fact(fact.type):
+                rule.condition.check_types(fact.fields)
+
 
 def _rules_package_dir() -> Path:
     """Return the directory of the ``rules`` package.
@@ -336,6 +354,25 @@ def _check_fact_schema(rules_: Iterable[Rule], problems: list[tuple[str, str]], 
             problems.append((rel, f"引用了事实 {r.fact} 没有的字段：{', '.join(unknown)}"))
 
 
+def _cross_check(rules_: list[Rule], problems: list[tuple[str, str]], rel: Callable[[Path], str]) -> None:
+    """Check what involves several rules: unique ids and names, ``suppressed_by`` targets."""
+    seen_ids: dict[str, Rule] = {}
+    seen_names: dict[str, Rule] = {}
+    for r in rules_:
+        if r.id in seen_ids:
+            problems.append((rel(r.path), f"规则编号 {r.id} 与 {rel(seen_ids[r.id].path)} 重复"))
+        seen_ids.setdefault(r.id, r)
+        if r.spec.name in seen_names:
+            problems.append((rel(r.path), f"规则名称 {r.spec.name} 与 {rel(seen_names[r.spec.name].path)} 重复"))
+        seen_names.setdefault(r.spec.name, r)
+    for r in rules_:
+        for other in r.spec.suppressed_by:
+            if other not in seen_ids:
+                problems.append((rel(r.path), f"suppressed_by 指向不存在的规则 {other}"))
+            elif other == r.id:
+                problems.append((rel(r.path), "suppressed_by 不能指向自己"))
+
+
 def _rel(path: Path, root: Path) -> str:
     try:
         return str(path.relative_to(root.parent))
@@ -422,22 +459,7 @@ def load_catalog(
         rule = build_rule(data, p, rel, problems)
         if rule is not None:
             rules_.append(rule)
-    seen_ids: dict[str, Rule] = {}
-    seen_names: dict[str, Rule] = {}
-    for r in rules_:
-        rel = _rel(r.path, root)
-        if r.id in seen_ids:
-            problems.append((rel, f"规则编号 {r.id} 与 {_rel(seen_ids[r.id].path, root)} 重复"))
-        seen_ids.setdefault(r.id, r)
-        if r.spec.name in seen_names:
-            problems.append((rel, f"规则名称 {r.spec.name} 与 {_rel(seen_names[r.spec.name].path, root)} 重复"))
-        seen_names.setdefault(r.spec.name, r)
-    for r in rules_:
-        for other in r.spec.suppressed_by:
-            if other not in seen_ids:
-                problems.append((_rel(r.path, root), f"suppressed_by 指向不存在的规则 {other}"))
-            elif other == r.id:
-                problems.append((_rel(r.path, root), "suppressed_by 不能指向自己"))
+    _cross_check(rules_, problems, lambda p: _rel(p, root))
     if check_facts:
         _check_fact_schema(rules_, problems, root)
     catalog = Catalog(rules=rules_, version=catalog_version(files, root) if files else "empty", root=root)
@@ -461,13 +483,7 @@ def catalog_from_dicts(docs: list[dict], *, root: str | Path = "memory") -> Cata
         rule = build_rule(doc, path, str(path), problems)
         if rule is not None:
             rules_.append(rule)
-    ids = [r.id for r in rules_]
-    for rid in sorted({i for i in ids if ids.count(i) > 1}):
-        problems.append((rid, f"规则编号 {rid} 重复"))
-    for r in rules_:
-        for other in r.spec.suppressed_by:
-            if other not in ids:
-                problems.append((r.id, f"suppressed_by 指向不存在的规则 {other}"))
+    _cross_check(rules_, problems, str)
     if problems:
         raise CatalogError(problems)
     digest = hashlib.sha256(json.dumps(docs, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
