@@ -49,8 +49,6 @@ RESERVED_FIELDS = frozenset({"sid", "id", TYPE_KEY, INDEX_KEY})
 #: durable-rules refuses facts over 252 properties; we keep a margin for the reserved keys.
 MAX_FIELDS = 240
 
-Scalar = str | int | float | bool | None
-
 
 class FactLike(Protocol):
     """What an evaluator needs from a fact (``audit.facts.Fact`` satisfies it)."""
