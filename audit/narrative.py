@@ -222,7 +222,7 @@ def _year_conflict(clause: str, year: int | None) -> bool:
 
 
 _FOREIGN_MID_RE = re.compile(
-    r"(许可|审批|复议|诉讼|补贴|补助|登记|政务服务|办件|投诉|举报|信访|来信|来访|诉求|(?<!或)其[他它](?!组织)|另外|行政执法|救助|咨询)"
+    r"(许可|审批|复议|诉讼|补贴|补助|登记|政务服务|办件|投诉|举报|信访|来信|来访|诉求|(?<!或)其[他它](?!组织)|另外|行政执法|救助|咨询|留言|热线|建议|提案)"
 )
 
 
@@ -275,6 +275,12 @@ def application_statements(text: str, section: str, year: int | None) -> list[St
                 continue
             if re.search(r"(答复|办结)$", before):
                 continue
+            clause_start = max(before.rfind(","), before.rfind(":"), before.rfind("、"))
+            if _FOREIGN_MID_RE.search(before[clause_start + 1 :]) or re.search(
+                r"^(?:申请)?(?:共计|共|合计)?\d[\d,]*(?:件|个|条|份)?(?:咨询|留言|诉求|来信|建议|提案)",
+                sent[m.start() + 2 :],
+            ):
+                continue  # 答复群众咨询/留言…N件 is not about applications
             out.append(Statement("answered", to_int(m.group(1)), sent, section))
         for m in _CARRY_IN_RE.finditer(sent):
             out.append(Statement("carry_in", to_int(m.group(1)), sent, section))
@@ -665,8 +671,8 @@ def artefacts(text: str) -> Artefacts:
         word = m.group(0)
         if word.isupper() or word.lower() in ALLOWED_LATIN:
             continue
-        if sum(1 for c in word if c.islower()) < 2:
-            continue  # iPhone-like brands and single letters are not artefacts
+        if sum(1 for c in word if c.islower()) < 2 or any(c.isupper() for c in word[1:]):
+            continue  # single letters and camel-case brand names (iPhone, WeChat) are not artefacts
         before = masked[max(0, m.start() - 1) : m.start()]
         after = masked[m.end() : m.end() + 1]
         if before.isdigit() or after.isdigit():

@@ -318,3 +318,14 @@ def test_numbers_with_spaces_and_chinese_numerals() -> None:
     assert nar.to_int("两") == 2
     assert nar.to_int("一百零五") == 105
     assert nar.normalize("12 件 2024 年") == "12件2024年"
+
+
+def test_answers_to_enquiries_are_not_application_results() -> None:
+    text = (
+        "（二）依申请公开情况。共收到政府信息公开申请12件，均已答复。同时，通过12345热线答复群众咨询200件。"
+    )
+    assert not any(c[0] == "answered" for c in counts(text))
+
+
+def test_camel_case_brand_names_are_not_artefacts() -> None:
+    assert nar.artefacts("通过iPhone和WeChat客户端以及 workflow 办理").latin == ["workflow"]
