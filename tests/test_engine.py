@@ -535,3 +535,35 @@ def test_default_catalogue_is_reloaded_when_a_rule_file_changes(tmp_path: Path, 
     assert second.version != first.version and second.ruleset_name != first.ruleset_name
     found = check_mod.check_report(_report(), None, facts_builder=lambda r, c: facts)
     assert [(f.rule, f.severity) for f in found] == [("BL91", "info")]
+
+
+def test_four_threads_checking_corpus_reports_agree_with_one() -> None:
+    """The whole check (facts, engine, rendering) from four threads gives the single-thread findings."""
+    from audit.parse import parse_path
+
+    docs = sorted((SHARED / "seeds").glob("*.txt"))
+    if not docs:
+        pytest.skip(f"语料目录不存在：{SHARED / 'seeds'}")
+    reports = [parse_path(p) for p in docs]
+    single = [[f.model_dump() for f in check_mod.check_report(r)] for r in reports]
+    assert any(single)
+    errors: list[BaseException] = []
+    mismatches: list[int] = []
+
+    def work(offset: int) -> None:
+        try:
+            for rep in range(4):
+                for k in range(len(reports)):
+                    i = (k + offset + rep) % len(reports)  # threads visit the reports in different orders
+                    got = [f.model_dump() for f in check_mod.check_report(reports[i])]
+                    if got != single[i]:
+                        mismatches.append(i)
+        except BaseException as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors and not mismatches
