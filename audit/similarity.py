@@ -7,9 +7,10 @@ Method, per narrative section (一、总体情况, 五、存在的主要问题�
    still matches.
 2. Drop template sentences: those of the official 格式 (known phrases) and those that many agencies
    of the year share (boilerplate: more than ``max(5, 30 %)`` of the agencies).
-3. Turn what is left into character 5-gram shingles. Candidates are pairs of agencies that share
-   sampled shingles (one in ``SAMPLE`` by hash) outside very common ones; for each candidate the
-   exact Jaccard and containment of the full shingle sets decide.
+3. Turn what is left into character 5-gram shingles and keep a sample (one in ``SAMPLE`` by hash).
+   Candidates come from prefix filtering over the samples (each report probes the inverted index
+   with its rarest sampled shingles only, which finds every pair that can reach the threshold);
+   for each candidate the exact containment and Jaccard of the full shingle sets decide.
 4. The similarity of a pair is the containment (overlap coefficient: the share of the smaller
    text's shingles found in the larger), so that a copy padded with extra paragraphs still counts;
    the Jaccard index is reported beside it. A pair is a copy when the similarity reaches
@@ -22,19 +23,20 @@ names and numbers changed and a phrase inserted stays above 0.9.
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 
 NARRATIVE_SECTIONS = ("S1", "S5", "S6")
 SHINGLE = 5
-SAMPLE = 4
+SAMPLE = 8
 THRESHOLD = 0.8
 MIN_CHARS = 150
 MIN_SENTENCE = 8
-MAX_POSTING = 50  # a sampled shingle shared by more reports than this is common phrasing
+SAMPLE_MARGIN = 0.15  # candidates need threshold − margin of the sampled shingles (sampling noise)
 
 # Phrases of the official template (国办公开办函〔2021〕30号 and its 2019 predecessor) and the
 # standard closing lines: a sentence containing one is not the agency's own narrative.
@@ -159,35 +161,44 @@ def find_copies(
     for section in NARRATIVE_SECTIONS:
         texts = _clean_texts(items, section)
         sets: dict[int, set[int]] = {}
+        samples: dict[int, set[int]] = {}
         index: dict[int, list[int]] = defaultdict(list)
         for idx, text in texts.items():
             if len(text) < min_chars:
                 continue
             sh = shingles(text)
             sets[idx] = sh
-            for h in sh:
-                if h % SAMPLE == 0:
-                    index[h].append(idx)
-        shared: dict[tuple[int, int], int] = defaultdict(int)
-        for posting in index.values():
-            if len(posting) < 2 or len(posting) > MAX_POSTING:
-                continue
-            for i, a in enumerate(posting):
-                for b in posting[i + 1 :]:
-                    shared[(a, b) if a < b else (b, a)] += 1
+            samples[idx] = {h for h in sh if h % SAMPLE == 0}
+            for h in samples[idx]:
+                index[h].append(idx)
+        # Prefix filtering: if A shares at least t·|A| sampled shingles with B, then A's rarest
+        # |A| − ⌈t·|A|⌉ + 1 shingles include one of them; probing only those finds every candidate.
+        probe_t = max(0.0, threshold - SAMPLE_MARGIN)
         pairs: list[tuple[int, int, float, float]] = []
-        for (a, b), count in shared.items():
-            if items[a].agency == items[b].agency:
+        for a, sample in samples.items():
+            if not sample:
                 continue
-            sa, sb = sets[a], sets[b]
-            smaller = min(len(sa), len(sb))
-            if count * SAMPLE < 0.5 * threshold * smaller:
-                continue  # too few sampled shingles in common to reach the threshold
-            inter = len(sa & sb)
-            jac = inter / len(sa | sb)
-            cont = inter / smaller
-            if cont >= threshold:
-                pairs.append((a, b, jac, cont))
+            ordered = sorted(sample, key=lambda h: len(index[h]))
+            prefix = len(ordered) - math.ceil(probe_t * len(ordered)) + 1
+            hits: Counter[int] = Counter()
+            for h in ordered[:prefix]:
+                hits.update(index[h])
+            size_a = len(sample)
+            for b in hits:
+                # the smaller report probes (ties: the lower index), so each pair is seen once
+                size_b = len(samples[b])
+                if b == a or size_b < size_a or (size_b == size_a and b < a):
+                    continue
+                if items[a].agency == items[b].agency:
+                    continue
+                if len(sample & samples[b]) < probe_t * size_a:
+                    continue  # too few sampled shingles in common to reach the threshold
+                sa, sb = sets[a], sets[b]
+                inter = len(sa & sb)
+                jac = inter / len(sa | sb)
+                cont = inter / min(len(sa), len(sb))
+                if cont >= threshold:
+                    pairs.append((a, b, jac, cont))
         if not pairs:
             continue
         parent: dict[int, int] = {}
