@@ -21,6 +21,9 @@ tables keep the order in which they are printed. What is read:
   their paragraphs and tables follow the paragraph that anchors them. The VML fallback copy of a
   DrawingML text box (``mc:Fallback``) is skipped so nothing is read twice.
 * Content controls (``w:sdt``) are transparent.
+* Automatic list numbering (``一、`` ``（一）`` ``1.`` made by Word's numbering, not stored in
+  the text) is computed from ``numbering.xml`` and the paragraph styles and put in front of the
+  paragraph text, as it is printed.
 
 Headers, footers, footnotes and comments are not part of the report body and are not read.
 """
@@ -31,6 +34,7 @@ import io
 import re
 import zipfile
 from collections.abc import Iterator
+from contextvars import ContextVar
 from typing import Any
 
 from audit.model import Block, IntermediateDoc
@@ -50,6 +54,162 @@ P, TBL, TR, TC, SDT, SDT_CONTENT = _w("p"), _w("tbl"), _w("tr"), _w("tc"), _w("s
 TXBX = _w("txbxContent")
 FALLBACK = f"{{{MC_NS}}}Fallback"
 _SKIP_IN_TEXT = {_w("delText"), _w("instrText"), TXBX, _w("footnoteReference"), _w("commentReference")}
+
+
+# --- automatic list numbering (一、 （一） 1. printed by Word, not stored in the text) -----------
+
+_CN_DIGITS = "零一二三四五六七八九"
+
+
+def _chinese_number(n: int) -> str:
+    """Return ``n`` (1–99) written as Word's chineseCounting does: 一 … 十 十一 … 二十."""
+    if n <= 0:
+        return str(n)
+    if n < 10:
+        return _CN_DIGITS[n]
+    if n < 100:
+        tens, ones = divmod(n, 10)
+        return ("" if tens == 1 else _CN_DIGITS[tens]) + "十" + (_CN_DIGITS[ones] if ones else "")
+    return str(n)
+
+
+def _roman(n: int) -> str:
+    """Return ``n`` as an upper-case Roman numeral."""
+    out = ""
+    for value, sym in ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"), (50, "L"),
+                       (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")):
+        while n >= value:
+            out, n = out + sym, n - value
+    return out
+
+
+def format_number(n: int, fmt: str) -> str:
+    """Return counter ``n`` in Word number format ``fmt`` (decimal, chineseCounting, …)."""
+    if fmt in ("chineseCounting", "chineseCountingThousand", "chineseLegalSimplified", "japaneseCounting",
+               "taiwaneseCounting", "ideographLegalTraditional"):
+        return _chinese_number(n)
+    if fmt == "decimalFullWidth" or fmt == "decimalFullWidth2":
+        return str(n).translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    if fmt == "decimalEnclosedCircle" or fmt == "decimalEnclosedCircleChinese":
+        return chr(0x2460 + n - 1) if 1 <= n <= 20 else str(n)
+    if fmt == "decimalZero":
+        return f"{n:02d}"
+    if fmt in ("lowerLetter", "upperLetter"):
+        letter = chr(ord("a") + (n - 1) % 26) * ((n - 1) // 26 + 1)
+        return letter.upper() if fmt == "upperLetter" else letter
+    if fmt in ("lowerRoman", "upperRoman"):
+        return _roman(n).lower() if fmt == "lowerRoman" else _roman(n)
+    if fmt in ("ideographTraditional",):
+        return "甲乙丙丁戊己庚辛壬癸"[(n - 1) % 10]
+    if fmt in ("none", "bullet"):
+        return ""
+    return str(n)
+
+
+class Numbering:
+    """Computes the list labels Word prints in front of numbered paragraphs."""
+
+    def __init__(self, document: Any) -> None:
+        self.levels: dict[str, dict[int, tuple[str, str, int]]] = {}
+        self.nums: dict[str, tuple[str, dict[int, int]]] = {}
+        self.style_num: dict[str, tuple[str, int]] = {}
+        self.counters: dict[str, list[int | None]] = {}
+        try:
+            root = document.part.numbering_part.element
+        except Exception:  # no numbering part
+            root = None
+        if root is not None:
+            for absn in root.findall(_w("abstractNum")):
+                levels: dict[int, tuple[str, str, int]] = {}
+                for lvl in absn.findall(_w("lvl")):
+                    ilvl = int(lvl.get(_w("ilvl"), "0"))
+                    fmt = lvl.find(_w("numFmt"))
+                    text = lvl.find(_w("lvlText"))
+                    start = lvl.find(_w("start"))
+                    levels[ilvl] = (
+                        fmt.get(_w("val"), "decimal") if fmt is not None else "decimal",
+                        text.get(_w("val"), "") if text is not None else "",
+                        int(start.get(_w("val"), "1")) if start is not None else 1,
+                    )
+                self.levels[absn.get(_w("abstractNumId"), "")] = levels
+            for num in root.findall(_w("num")):
+                abs_id = num.find(_w("abstractNumId"))
+                overrides: dict[int, int] = {}
+                for ov in num.findall(_w("lvlOverride")):
+                    start = ov.find(_w("startOverride"))
+                    if start is not None:
+                        overrides[int(ov.get(_w("ilvl"), "0"))] = int(start.get(_w("val"), "1"))
+                if abs_id is not None:
+                    self.nums[num.get(_w("numId"), "")] = (abs_id.get(_w("val"), ""), overrides)
+        try:
+            styles = document.styles.element
+        except Exception:
+            styles = None
+        if styles is not None:
+            based: dict[str, str] = {}
+            for style in styles.findall(_w("style")):
+                sid = style.get(_w("styleId"), "")
+                num_pr = style.find(f"{_w('pPr')}/{_w('numPr')}")
+                if num_pr is not None:
+                    num_id = num_pr.find(_w("numId"))
+                    ilvl = num_pr.find(_w("ilvl"))
+                    if num_id is not None:
+                        self.style_num[sid] = (num_id.get(_w("val"), "0"), int(ilvl.get(_w("val"), "0"))
+                                               if ilvl is not None else 0)
+                parent = style.find(_w("basedOn"))
+                if parent is not None:
+                    based[sid] = parent.get(_w("val"), "")
+            for sid in list(based):
+                seen, cur = set(), sid
+                while cur not in self.style_num and cur in based and cur not in seen:
+                    seen.add(cur)
+                    cur = based[cur]
+                if cur in self.style_num and sid not in self.style_num:
+                    self.style_num[sid] = self.style_num[cur]
+
+    def label(self, p: Any) -> str:
+        """Return the label Word prints before paragraph ``p`` ("" when it is not numbered)."""
+        if not self.nums:
+            return ""
+        ppr = p.find(_w("pPr"))
+        num_id: str | None = None
+        ilvl = 0
+        if ppr is not None:
+            num_pr = ppr.find(_w("numPr"))
+            if num_pr is not None:
+                nid = num_pr.find(_w("numId"))
+                lvl = num_pr.find(_w("ilvl"))
+                num_id = nid.get(_w("val")) if nid is not None else None
+                ilvl = int(lvl.get(_w("val"), "0")) if lvl is not None else 0
+            if num_id is None:
+                style = ppr.find(_w("pStyle"))
+                if style is not None and style.get(_w("val"), "") in self.style_num:
+                    num_id, ilvl = self.style_num[style.get(_w("val"), "")]
+        if not num_id or num_id == "0" or num_id not in self.nums:
+            return ""
+        abs_id, overrides = self.nums[num_id]
+        levels = self.levels.get(abs_id, {})
+        if ilvl not in levels:
+            return ""
+        counters = self.counters.setdefault(num_id, [None] * 10)
+        start = overrides.get(ilvl, levels[ilvl][2])
+        current = counters[ilvl]
+        counters[ilvl] = start if current is None else current + 1
+        for deeper in range(ilvl + 1, len(counters)):
+            counters[deeper] = None
+        fmt, text, _start = levels[ilvl]
+        if fmt == "bullet":
+            return ""
+
+        def level_value(match: re.Match[str]) -> str:
+            k = int(match.group(1)) - 1
+            value = counters[k] if 0 <= k < len(counters) and counters[k] is not None else levels.get(k, ("", "", 1))[2]
+            return format_number(int(value), levels.get(k, (fmt, "", 1))[0])
+
+        return re.sub(r"%([1-9])", level_value, text)
+
+
+_NUMBERING: ContextVar[Numbering | None] = ContextVar("gkaudit_docx_numbering", default=None)
 
 
 def _paragraph_text(p: Any) -> str:
@@ -77,7 +237,9 @@ def _paragraph_text(p: Any) -> str:
                 visit(child)
 
     visit(p)
-    return "".join(out)
+    numbering = _NUMBERING.get()
+    label = numbering.label(p) if numbering is not None else ""
+    return label + "".join(out)
 
 
 def _text_boxes(el: Any) -> list[Any]:
@@ -239,7 +401,11 @@ def read_docx(data: bytes, source: str) -> IntermediateDoc:
     except Exception as exc:  # lxml and python-docx raise many types for broken files
         raise UnreadableError(f"Word 文档无法解析（{type(exc).__name__}）") from exc
     body = document.element.body
-    blocks = list(_walk(body))
+    token = _NUMBERING.set(Numbering(document))
+    try:
+        blocks = list(_walk(body))
+    finally:
+        _NUMBERING.reset(token)
     problems: list[dict[str, str]] = []
     text = "".join(b.text for b in blocks) + "".join("".join(r) for b in blocks for r in b.rows)
     has_images = bool(body.findall(".//" + _w("drawing"))) or bool(body.findall(".//" + _w("pict")))

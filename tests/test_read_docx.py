@@ -159,3 +159,48 @@ def test_bench_docx_counts_documents(rendered: dict[str, bytes], tmp_path) -> No
     path.write_bytes(rendered["001_3b0ef87fded11b72"])
     docs, seconds = bench.bench_docx([path, path])
     assert docs == 2 and seconds > 0
+
+
+_ABSTRACT = (
+    '<w:abstractNum xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" w:abstractNumId="90">'
+    '<w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="chineseCounting"/><w:lvlText w:val="%1、"/></w:lvl>'
+    '<w:lvl w:ilvl="1"><w:start w:val="1"/><w:numFmt w:val="chineseCounting"/><w:lvlText w:val="（%2）"/></w:lvl>'
+    '<w:lvl w:ilvl="2"><w:start w:val="1"/><w:numFmt w:val="decimal"/><w:lvlText w:val="%3."/></w:lvl>'
+    "</w:abstractNum>"
+)
+_NUM = (
+    '<w:num xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" w:numId="90">'
+    '<w:abstractNumId w:val="90"/></w:num>'
+)
+
+
+def _numbered(paragraph, level: int) -> None:
+    ppr = paragraph._p.get_or_add_pPr()
+    ppr.append(parse_xml(
+        '<w:numPr xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+        f'<w:ilvl w:val="{level}"/><w:numId w:val="90"/></w:numPr>'
+    ))
+
+
+def test_automatic_list_numbering_is_printed() -> None:
+    d = docx.Document()
+    numbering = d.part.numbering_part.element
+    numbering.insert(0, parse_xml(_ABSTRACT))
+    numbering.append(parse_xml(_NUM))
+    items = [(0, "总体情况"), (1, "主动公开情况"), (1, "依申请公开情况"), (2, "属于国家秘密"),
+             (2, "其他法律行政法规禁止公开"), (0, "主动公开政府信息情况"), (1, "行政许可")]
+    for level, text in items:
+        _numbered(d.add_paragraph(text), level)
+    d.add_paragraph("未编号的段落")
+    doc = read_docx(_save(d), "num.docx")
+    assert [b.text for b in doc.blocks] == [
+        "一、总体情况", "（一）主动公开情况", "（二）依申请公开情况", "1.属于国家秘密",
+        "2.其他法律行政法规禁止公开", "二、主动公开政府信息情况", "（一）行政许可", "未编号的段落",
+    ]
+
+
+def test_chinese_counting_above_ten() -> None:
+    from audit.read_docx import format_number
+
+    assert [format_number(n, "chineseCounting") for n in (1, 10, 11, 20, 23)] == ["一", "十", "十一", "二十", "二十三"]
+    assert format_number(3, "decimalEnclosedCircle") == "③" and format_number(4, "upperRoman") == "IV"
