@@ -8,7 +8,7 @@ tables keep the order in which they are printed. What is read:
 * ``w:tbl`` tables, built from the grid: a merged cell appears **once** (de-duplicated by cell
   identity: one ``w:tc``), with its text in its top-left position. A cell merged down
   (``w:vMerge``) leaves ``""`` in the rows below, so label columns stay aligned. A cell merged
-  across (``w:gridSpan``) is followed by ``""`` for the columns it covers in rows without
+  across (``w:gridSpan``, or the legacy ``w:hMerge``) is followed by ``""`` for the columns it covers in rows without
   numbers (headers keep their alignment, rows skipped with ``w:gridBefore``/``w:gridAfter`` are
   padded too); in rows holding numbers each cell is one entry, so that a value covering two grid
   columns (common in hand-drawn Word tables) never puts a false empty value between real ones.
@@ -337,14 +337,17 @@ def table_grid(tbl: Any) -> list[list[str]]:
             span = max(1, _int_attr(tc_pr, "gridSpan", 1))
             vmerge = tc_pr.find(_w("vMerge")) if tc_pr is not None else None
             continued = vmerge is not None and vmerge.get(_w("val"), "continue") == "continue"
-            cells.append(("" if continued else _cell_text(tc), span))
+            hmerge = tc_pr.find(_w("hMerge")) if tc_pr is not None else None
+            if hmerge is not None and hmerge.get(_w("val"), "continue") == "continue":
+                span = 0  # legacy horizontal merge: this cell is covered by the one to its left
+            cells.append(("" if continued or span == 0 else _cell_text(tc), span))
         if any(is_number(text) for text, _span in cells):
-            grid.append([text for text, _span in cells])
+            grid.append([text for text, span in cells if span])
             continue
         row: list[str] = [""] * _int_attr(tr_pr, "gridBefore")
         for text, span in cells:
             row.append(text)
-            row.extend([""] * (span - 1))
+            row.extend([""] * max(span - 1, 0))
         row.extend([""] * _int_attr(tr_pr, "gridAfter"))
         grid.append(row)
     return grid

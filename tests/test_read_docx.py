@@ -204,3 +204,16 @@ def test_chinese_counting_above_ten() -> None:
 
     assert [format_number(n, "chineseCounting") for n in (1, 10, 11, 20, 23)] == ["一", "十", "十一", "二十", "二十三"]
     assert format_number(3, "decimalEnclosedCircle") == "③" and format_number(4, "upperRoman") == "IV"
+
+
+def test_legacy_horizontal_merge() -> None:
+    d = docx.Document()
+    t = d.add_table(rows=2, cols=3)
+    t.cell(0, 0).text, t.cell(0, 1).text = "行政许可", "12"
+    t.cell(1, 0).text = "第二十条第（五）项"
+    for row, col in ((0, 2), (1, 1), (1, 2)):
+        t.cell(row, col)._tc.get_or_add_tcPr().append(parse_xml(
+            '<w:hMerge xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"/>'
+        ))
+    doc = read_docx(_save(d), "h.docx")
+    assert doc.blocks[0].rows == [["行政许可", "12"], ["第二十条第（五）项", "", ""]]
