@@ -402,7 +402,7 @@ class _Builder:
             return
         text = self.text("S5")
         problems = nar.first_quote(nar.PROBLEM_RE, text)
-        measures = nar.first_quote(nar.MEASURE_RE, text)
+        measures = nar.measures_quote(text)
         last = nar.last_year_rectification(text, self.r.year)
         self.add(
             "s5_content",

@@ -461,7 +461,23 @@ ACCOUNTABILITY_RE = re.compile(r"(责任追究|追究|问责|追责)")
 PROBLEM_RE = re.compile(
     r"(问题|不足|短板|差距|有待|不够|不强|不高|薄弱|欠缺|滞后|不到位|不完善|不充分|不平衡|单一)"
 )
-MEASURE_RE = re.compile(r"(改进|下一步|措施|将|计划|整改|加强|推进|提升|完善|强化)")
+MEASURE_RE = re.compile(
+    r"(改进|下一步|措施|整改|今后|接下来|计划|拟|力争|努力|着力|将(?!来)|加强|推进|提升|完善|强化|加大|规范|健全)"
+)
+# "有待加强", "需进一步提升": a problem, not a measure
+_NEED_RE = re.compile(
+    r"(有待|需要|需|仍需|还需|亟待|亟需|尚需|不够|不足以)(进一步)?(加强|提升|提高|完善|改进|强化|加大|规范|健全|推进)"
+)
+
+
+def measures_quote(text: str) -> str:
+    """Return the first sentence of 五 that states an improvement measure ('' when none does)."""
+    for sent in sentences(text):
+        if MEASURE_RE.search(_NEED_RE.sub("", sent)):
+            return sent
+    return ""
+
+
 LAST_YEAR_RE = re.compile(r"(上年度|上一年度|上年|去年|上一年|前一年|往年|以往年度)")
 RECTIFY_RE = re.compile(r"(整改|问题|改进|不足|年报|年度报告|落实情况)")
 FEE_RE = re.compile(r"(信息处理费|处理费|收费通知|收取(?:任何)?费用|未收费|不收费|收费情况|收取费用情况)")

@@ -329,3 +329,8 @@ def test_answers_to_enquiries_are_not_application_results() -> None:
 
 def test_camel_case_brand_names_are_not_artefacts() -> None:
     assert nar.artefacts("通过iPhone和WeChat客户端以及 workflow 办理").latin == ["workflow"]
+
+
+def test_needs_are_problems_not_measures() -> None:
+    assert nar.measures_quote("一是主动公开质量需要加强；二是业务能力有待进一步提升。") == ""
+    assert nar.measures_quote("存在问题：队伍不稳定。下一步，我局将加强培训。")
