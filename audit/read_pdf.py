@@ -38,6 +38,7 @@ from __future__ import annotations
 import io
 import re
 import statistics
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -312,12 +313,16 @@ def _text_tables(page: Any, lines: list[_Line], page_no: int) -> tuple[list[_Tab
 
 
 def _margins(lines: list[_Line]) -> tuple[float, float]:
-    """Return the body's left and right text edges (most common line start, high line end)."""
+    """Return the body's left and right text edges.
+
+    Left: the leftmost line start shared by at least two lines (a lone outdented line does not
+    move it), else the most common start. Right: a high percentile of the line ends.
+    """
     if not lines:
         return 0.0, 0.0
-    starts = sorted(round(ln.x0) for ln in lines)
-    left = statistics.mode(starts) if len(starts) > 2 else starts[0]
-    left = min(left, starts[0] + 0.0) if starts.count(starts[0]) >= 2 else left
+    starts = Counter(round(ln.x0) for ln in lines)
+    repeated = sorted(x for x, n in starts.items() if n >= 2)
+    left = repeated[0] if repeated else min(starts)
     ends = sorted(ln.x1 for ln in lines)
     right = ends[int(len(ends) * 0.8)] if len(ends) > 3 else ends[-1]
     return float(left), float(right)
