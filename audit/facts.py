@@ -264,6 +264,15 @@ class _Builder:
         sec = self.r.sections.get(sid)
         return sec.text if sec and sec.present else ""
 
+    def quote_key(self, sid: str) -> str:
+        """Return the evidence key of a quote: the section and where it starts in the document."""
+        sec = self.r.sections.get(sid)
+        if sec is not None and sec.page:
+            return f"原文（{sid}，第{sec.page}页起）"
+        if sec is not None and sec.line:
+            return f"原文（{sid}，第{sec.line}行起）"
+        return f"原文（{sid}）"
+
     def present(self, sid: str) -> bool:
         sec = self.r.sections.get(sid)
         return bool(sec and sec.present)
@@ -675,7 +684,7 @@ class _Builder:
                     "stated_no_applications",
                     f"{sid}:{len(self.facts)}",
                     {"new": new, "section": sid},
-                    {f"原文（{sid}）": _quote(st.quote), "t3.new.total": new},
+                    {self.quote_key(sid): _quote(st.quote), "t3.new.total": new},
                 )
             for st in nar.appeal_statements(text, sid, y):
                 self._appeal(st, seen)
@@ -688,7 +697,7 @@ class _Builder:
                 "fee_statement",
                 f"S6:{len(self.facts)}",
                 {"fee_unpaid": self.v(cid)},
-                {"原文（S6）": _quote(st.quote), cid: self.v(cid)},
+                {self.quote_key("S6"): _quote(st.quote), cid: self.v(cid)},
             )
             break
         del carry
@@ -724,7 +733,7 @@ class _Builder:
                     "locator": loc,
                     "section": st.section,
                 },
-                {f"原文（{st.section}）": _quote(st.quote), **ev},
+                {self.quote_key(st.section): _quote(st.quote), **ev},
             )
             return
         # outcome-type counts (NT03)
@@ -758,7 +767,7 @@ class _Builder:
                 "locator": loc,
                 "section": st.section,
             },
-            {f"原文（{st.section}）": _quote(st.quote), **ev},
+            {self.quote_key(st.section): _quote(st.quote), **ev},
         )
 
     def _t3_group_value(self, row: str, col: str) -> tuple[int | float | None, dict, str, str]:
@@ -816,7 +825,7 @@ class _Builder:
                 "locator": loc,
                 "section": st.section,
             },
-            {f"原文（{st.section}）": _quote(st.quote), **ev},
+            {self.quote_key(st.section): _quote(st.quote), **ev},
         )
 
     def _t2(self, st: nar.Statement, seen: set[tuple]) -> None:
@@ -844,7 +853,7 @@ class _Builder:
                 "locator": cid,
                 "section": st.section,
             },
-            {f"原文（{st.section}）": _quote(st.quote), cid: self.v(cid)},
+            {self.quote_key(st.section): _quote(st.quote), cid: self.v(cid)},
         )
 
     # -- across years and agencies ------------------------------------------------------------
