@@ -185,11 +185,42 @@ def _page_tables(page: Any, page_no: int) -> list[_Table]:
                     bottoms.append(cell[3])
         top = min(tops) if tops else found.bbox[1]
         bottom = max(bottoms) if bottoms else found.bbox[3]
-        kept = grid[first:last + 1]
+        kept, hcover = _split_stacked_rows(
+            grid[first:last + 1], _horizontal_cover([r.cells for r in found.rows[first:last + 1]])
+        )
         tables.append(_Table(grid=kept, top=top, bottom=bottom, page=page_no, row_pages=[page_no] * len(kept),
-                             x0=found.bbox[0], x1=found.bbox[2],
-                             hcover=_horizontal_cover([r.cells for r in found.rows[first:last + 1]])))
+                             x0=found.bbox[0], x1=found.bbox[2], hcover=hcover))
     return tables
+
+
+_NUMBER_LINE_RE = re.compile(r"^\s*[\d,.]+\s*$")
+
+
+def _split_stacked_rows(
+    grid: list[list[str | None]], hcover: list[list[bool]]
+) -> tuple[list[list[str | None]], list[list[bool]]]:
+    """Return the grid with rows split where a ruling line between them was lost.
+
+    When every value cell of a row holds the same number k ≥ 2 of stacked numbers, one per
+    line, and every other non-empty cell has exactly k lines, the row is really k rows printed
+    without the line between them: it is split into k rows.
+    """
+    out: list[list[str | None]] = []
+    out_cover: list[list[bool]] = []
+    for row, cover in zip(grid, hcover, strict=False):
+        lines = [(c or "").split("\n") for c in row]
+        numeric = [ls for c, ls in zip(row, lines, strict=True)
+                   if c and all(_NUMBER_LINE_RE.match(x) for x in ls)]
+        k = len(numeric[0]) if numeric else 1
+        if (k >= 2 and len(numeric) >= 2 and all(len(ls) == k for ls in numeric)
+                and all(not c or len(ls) == k for c, ls in zip(row, lines, strict=True))):
+            for i in range(k):
+                out.append([None if c is None else (ls[i] if c else "") for c, ls in zip(row, lines, strict=True)])
+                out_cover.append(list(cover))
+            continue
+        out.append(row)
+        out_cover.append(cover)
+    return out, out_cover
 
 
 def _horizontal_cover(rows: list[list[tuple[float, float, float, float] | None]]) -> list[list[bool]]:

@@ -359,3 +359,25 @@ def test_tables_printed_as_pictures_are_reported() -> None:
     doc = read_bytes(_pdf(draw), "img.pdf")
     assert [p["kind"] for p in doc.problems] == ["reader"]
     assert "图片" in doc.problems[0]["detail"]
+
+
+def test_rows_printed_without_the_line_between_them_are_split() -> None:
+    def draw(c) -> None:
+        c.drawString(96, 780, "二、主动公开政府信息情况")
+        _ruled_table(c, 72, 760, [("信息内容", "本年处理决定数量", "备注")], [150, 150, 100])
+        # one ruled box holding two rows: 行政处罚/行政强制 with their values stacked
+        top = 740
+        for i, (label, value, note) in enumerate((("行政处罚", "4119", "0"), ("行政强制", "195", "0"))):
+            y = top - 14 - 16 * i
+            c.drawString(75, y, label)
+            c.drawString(225, y, value)
+            c.drawString(375, y, note)
+        for xv in (72, 222, 372, 472):
+            c.line(xv, top, xv, top - 40)
+        c.line(72, top - 40, 472, top - 40)
+        c.showPage()
+
+    doc = read_bytes(_pdf(draw), "s.pdf")
+    table = next(b for b in doc.blocks if b.kind == "table")
+    assert table.rows[-2:] == [["行政处罚", "4119", "0"], ["行政强制", "195", "0"]]
+    assert len(table.row_pages) == len(table.rows)
