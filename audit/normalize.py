@@ -26,9 +26,13 @@ def norm(text: str) -> str:
     """
     if not text:
         return ""
-    s = unicodedata.normalize("NFKC", text).translate(_QUOTES)
-    s = s.replace("**", "")
-    return _SPACE_RE.sub("", s)
+    s = text
+    for _ in range(3):  # NFKC may yield spaces (U+00B8 → " ̧") whose removal allows new compositions
+        prev = s
+        s = _SPACE_RE.sub("", unicodedata.normalize("NFKC", s).translate(_QUOTES).replace("**", ""))
+        if s == prev:
+            break
+    return s
 
 
 def strip_numbering(label: str) -> str:
