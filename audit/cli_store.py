@@ -145,7 +145,11 @@ def ingest(
 def audit(all_documents: bool, as_json: bool) -> None:
     """解析并审核新增或变更的报告，更新问题台账。"""
     _open_store()
-    summary = pipeline.run_audit(all_documents=all_documents)
+    try:
+        with store.exclusive("审核"):
+            summary = pipeline.run_audit(all_documents=all_documents)
+    except store.Busy as exc:
+        raise click.ClickException(str(exc)) from exc
     if as_json:
         click.echo(json.dumps(summary.__dict__, ensure_ascii=False, default=str))
     else:

@@ -119,6 +119,49 @@ def session_scope(url: str | None = None) -> Iterator[Session]:
         session.close()
 
 
+class Busy(RuntimeError):
+    """Another process holds the lock (message in Chinese, for the CLI)."""
+
+
+AUDIT_LOCK_KEY = 0x676B61756469  # "gkaudi": the PostgreSQL advisory lock of ``gkaudit audit``
+
+
+@contextmanager
+def exclusive(name: str = "audit", url: str | None = None) -> Iterator[None]:
+    """Hold a lock so that only one audit runs against a database at a time.
+
+    PostgreSQL: a session advisory lock (works across machines). SQLite: an ``flock`` on a file
+    beside the database in the data directory. Raises :class:`Busy` when the lock is taken.
+    """
+    engine = get_engine(url)
+    if engine.dialect.name == "postgresql":
+        from sqlalchemy import text
+
+        with engine.connect() as conn:
+            got = conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": AUDIT_LOCK_KEY}).scalar()
+            conn.commit()
+            if not got:
+                raise Busy(f"另一个{name}任务正在运行（数据库锁被占用），请稍后再试")
+            try:
+                yield
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": AUDIT_LOCK_KEY})
+                conn.commit()
+        return
+    import fcntl
+
+    path = data_dir() / f".{name}.lock"
+    with open(path, "w") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            raise Busy(f"另一个{name}任务正在运行（{path} 被锁定），请稍后再试") from exc
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
 def alembic_config(url: str | None = None):  # noqa: ANN201
     """Return an Alembic ``Config`` pointing at the packaged migrations (no alembic.ini needed)."""
     from alembic.config import Config

@@ -179,3 +179,12 @@ def test_upgrade_keeps_data_across_revisions(empty_db: str) -> None:  # noqa: F8
                 last_seen_run_id=1,
             )
         )
+
+
+def test_only_one_audit_at_a_time(db: str) -> None:  # noqa: F811
+    with store.exclusive("审核"):
+        with pytest.raises(store.Busy, match="正在运行"):
+            with store.exclusive("审核"):
+                pass
+    with store.exclusive("审核"):  # released
+        pass
