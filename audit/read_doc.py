@@ -3,8 +3,8 @@
 Two converters are used, whichever is installed:
 
 * **LibreOffice** (Debian ``libreoffice-writer-nogui``): ``soffice --headless --convert-to docx``
-  with a private profile directory per call (parallel or cron runs do not collide) and a timeout
-  that kills the whole process group; the DOCX is then read by :mod:`audit.read_docx`, which
+  with a profile directory private to the process (parallel or cron runs do not collide; one
+  conversion at a time within the process) and a timeout that kills the whole process group; the DOCX is then read by :mod:`audit.read_docx`, which
   keeps merged cells, nested tables and body order.
 * **antiword** (Debian ``antiword``): ``antiword -m UTF-8.txt`` prints the text with tables as
   ``|``-separated lines. The positions of the ``|`` separators give the column grid (a merged
@@ -21,12 +21,14 @@ to install or what went wrong.
 
 from __future__ import annotations
 
+import atexit
 import os
 import re
 import shutil
 import signal
 import subprocess
 import tempfile
+import threading
 import unicodedata
 from pathlib import Path
 
@@ -78,13 +80,30 @@ def _run(cmd: list[str], timeout: float, cwd: str | None = None) -> subprocess.C
     return subprocess.CompletedProcess(cmd, proc.returncode, out, err)
 
 
+_PROFILE_LOCK = threading.Lock()
+_PROFILE_DIR: str | None = None
+
+
+def _profile_dir() -> str:
+    """Return this process's private LibreOffice profile directory (made once, removed at exit).
+
+    Reusing it saves LibreOffice's first-start initialisation on every later conversion; being
+    private to the process, parallel or cron runs never share it.
+    """
+    global _PROFILE_DIR
+    if _PROFILE_DIR is None:
+        _PROFILE_DIR = tempfile.mkdtemp(prefix="gkaudit-lo-profile-")
+        atexit.register(shutil.rmtree, _PROFILE_DIR, True)
+    return _PROFILE_DIR
+
+
 def convert_with_soffice(data: bytes, soffice: str, timeout: float = SOFFICE_TIMEOUT) -> bytes:
-    """Return the DOCX bytes LibreOffice makes of a DOC/WPS file (private profile, timeout)."""
-    with tempfile.TemporaryDirectory(prefix="gkaudit-doc-") as tmp:
+    """Return the DOCX bytes LibreOffice makes of a DOC/WPS/RTF file (private profile, timeout)."""
+    with tempfile.TemporaryDirectory(prefix="gkaudit-doc-") as tmp, _PROFILE_LOCK:
         src = Path(tmp) / "input.doc"
         src.write_bytes(data)
         outdir = Path(tmp) / "out"
-        profile = (Path(tmp) / "profile").as_uri()
+        profile = Path(_profile_dir()).as_uri()
         cmd = [soffice, f"-env:UserInstallation={profile}", "--headless", "--norestore", "--nologo",
                "--convert-to", "docx", "--outdir", str(outdir), str(src)]
         _run(cmd, timeout, cwd=tmp)
