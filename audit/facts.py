@@ -231,6 +231,12 @@ def may_make_rules(agency: str | None, level: str) -> tuple[bool | None, str]:
         if name.count("市") >= 2:
             return False, "县级市人民政府"
         return True, "设区的市（自治州）人民政府"
+    office = re.sub(r"(办公室|办公厅)$", "", name)
+    if office != name and office.endswith("人民政府"):
+        parent, why = may_make_rules(office, "government")
+        if parent:
+            return True, "可制定规章的人民政府的办公室（公开本级政府规章）"
+        return False, "县级及以下人民政府的办公室"
     if level == "department" and _STATE_DEPT_RE.match(name) and not re.search(r"(省|市|县|区|州|旗)", name):
         return True, "国务院部门"
     return False, "地方政府部门"

@@ -515,10 +515,19 @@ def last_year_rectification(text: str, year: int | None) -> str:
     return ""
 
 
+_NIL_SUBJECT_RE = re.compile(
+    r"^(?:本机关|本单位|本局|本委|本办|本部门|我局|我委|我办|我单位|我部门|我区|我县|我市|本年度|本年|今年|全年|(?:19|20)\d{2}年度?)+"
+)
+
+
 def nil_text(text: str) -> str:
-    """Return the S6 text without punctuation when it is short; the rule compares it with 无 etc."""
+    """Return the S6 text without punctuation and leading subject/time words, cut to 40 characters.
+
+    "本机关2023年度无其他需要报告的事项。" becomes "无其他需要报告的事项", which ST12 compares with
+    the nil wordings.
+    """
     s = re.sub(r"[\W_]+", "", normalize(text))
-    return s[:40]
+    return _NIL_SUBJECT_RE.sub("", s)[:40]
 
 
 # ----------------------------------------------------------------------------------------------

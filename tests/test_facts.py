@@ -273,7 +273,8 @@ def test_document_without_context_has_no_publication_fields() -> None:
         ("某镇人民政府", "government", False),
         ("苏州市昆山市人民政府", "government", False),
         ("中卫市信访局", "department", False),
-        ("石嘴山市人民政府办公室", "department", False),
+        ("石嘴山市人民政府办公室", "department", True),  # publishes the city government's 规章
+        ("洪泽区人民政府办公室", "department", False),
         ("生态环境部", "department", True),
     ],
 )
