@@ -496,6 +496,11 @@ def _durable_rhs(rhs: tuple[tuple[int, str | int | float], ...]) -> Any:
     return acc
 
 
+def _is_constant(rhs: tuple[tuple[int, str | int | float], ...]) -> bool:
+    """Return True when a right-hand side is a single number literal (no field)."""
+    return len(rhs) == 1 and rhs[0][0] > 0 and not isinstance(rhs[0][1], str)
+
+
 def _durable(n: Norm) -> Any:
     if isinstance(n, NAll):
         return {"$and": [_durable(i) for i in n.items]}
@@ -507,8 +512,14 @@ def _durable(n: Norm) -> Any:
     assert isinstance(n, NumCmp)
     rhs = _durable_rhs(n.rhs)
     if n.tol and n.op in ("==", "!="):
-        hi = {"$add": {"$l": rhs, "$r": n.tol}}
-        lo = {"$sub": {"$l": rhs, "$r": n.tol}}
+        if _is_constant(n.rhs):
+            # durable never matches $add/$sub over two literals: fold them here (the Python
+            # predicate computes the same ``const ± tol`` in double precision).
+            const = n.rhs[0][1]
+            hi, lo = const + n.tol, const - n.tol  # type: ignore[operator]
+        else:
+            hi = {"$add": {"$l": rhs, "$r": n.tol}}
+            lo = {"$sub": {"$l": rhs, "$r": n.tol}}
         if n.op == "!=":
             return {"$or": [{"$gt": {n.field: hi}}, {"$lt": {n.field: lo}}]}
         return {"$and": [{"$lte": {n.field: hi}}, {"$gte": {n.field: lo}}]}

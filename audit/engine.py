@@ -53,6 +53,9 @@ tests/test_engine.py):
 * Strings of the same kind compare correctly: byte-wise UTF-8 order equals Python's code-point
   order; Chinese and emoji values, quotes, backslashes, newlines and ``""`` work; Chinese field
   names work.
+* ``$add``/``$sub`` over **two literals** never matches (``a < 2 - 1.5`` did not fire for
+  ``a = 0``, while ``a < 0.5`` did; found by the hypothesis differential test): the compiler folds
+  such constants. A literal with a field (``2 + $m``, ``0 - $m``) works.
 * Floats: ``0.1 + 0.2 == 0.3`` is false as in Python; over 20,000 random cases
   ``a == b + c``, ``a < b + c`` and ``a > b + 0.00005`` agreed exactly with Python doubles
   (including values below 1e-4 written positionally). Ints are 64-bit (2**53+1 > 2**53 holds).

@@ -225,6 +225,8 @@ FLOAT_DOCS = [
     rule_doc("FL03", "a + b < c - 0.0001"),
     rule_doc("FL04", "a - b - c >= 0"),
     rule_doc("FL05", "a != b + c"),
+    rule_doc("FL06", "a != 0.3", tolerance=0.00005),  # constant right-hand side: folded for durable
+    rule_doc("FL07", "0.1 + 0.2 == b - 0.0001", tolerance=0.00005),
 ]
 FLOAT_CATALOG = catalog_from_dicts(FLOAT_DOCS)
 
@@ -239,7 +241,7 @@ _small = st.one_of(
 def _float_fact(draw: st.DrawFn) -> dict:
     b, c = draw(_small), draw(_small)
     delta = draw(st.sampled_from([0, 0.00005, -0.00005, 0.0000500001, -0.0000500001, 1e-12, 0.3]))
-    a = draw(st.one_of(st.just(b + c + delta), _small))
+    a = draw(st.one_of(st.just(b + c + delta), st.just(0.3 + delta), _small))
     return {"a": a, "b": b, "c": c}
 
 

@@ -475,6 +475,16 @@ def test_measured_durable_behaviours() -> None:
     assert "neq_ab" in got[6] and "eq_ab" not in got[6]
 
 
+def test_arithmetic_over_two_literals_never_matches_in_durable() -> None:
+    conds = {"sub_ll": {"$lt": {"a": {"$sub": {"$l": 2, "$r": 1.5}}}},
+             "add_ll": {"$lt": {"a": {"$add": {"$l": 2, "$r": 1.5}}}},
+             "lit": {"$lt": {"a": 0.5}},
+             "add_lm": {"$lt": {"a": {"$add": {"$l": 2, "$r": {"$m": "b"}}}}},
+             "sub_0m": {"$lt": {"a": {"$sub": {"$l": 0, "$r": {"$m": "b"}}}}}}
+    assert _raw_matches(conds, [{"a": 0, "b": -1}, {"a": 0, "b": 1}]) == [["add_lm", "lit", "sub_0m"],
+                                                                         ["add_lm", "lit"]]
+
+
 def test_exponent_notation_is_rejected_by_durable_but_not_by_the_adapter() -> None:
     import json
 
