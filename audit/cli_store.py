@@ -304,47 +304,61 @@ def finding() -> None:
     """对单个问题作出人工处理决定（确认、误报、接受）。"""
 
 
-def _decide(finding_id: int, decision: str, by: str | None, reason: str | None, until: date | None) -> None:
-    """Apply a decision and print the finding's new status."""
+def _decide(
+    finding_ids: tuple[int, ...], decision: str, by: str | None, reason: str | None, until: date | None
+) -> None:
+    """Apply a decision to one or more findings (all or none) and print their new status."""
     _open_store()
     actor = by or getpass.getuser() or "人工"
+    done: list[tuple[int, str]] = []
     try:
         with store.session_scope() as session:
-            row = lifecycle.decide(
-                session, finding_id, decision, actor=actor, reason=reason, until=until, today=store.today()
-            )
-            status = row.status
+            for finding_id in finding_ids:
+                row = lifecycle.decide(
+                    session,
+                    finding_id,
+                    decision,
+                    actor=actor,
+                    reason=reason,
+                    until=until,
+                    today=store.today(),
+                )
+                done.append((finding_id, row.status))
     except lifecycle.LifecycleError as exc:
-        raise click.ClickException(str(exc)) from exc
-    click.echo(f"问题 {finding_id} 已更新为：{STATUS_NAMES.get(status, status)}（{actor}）")
+        raise click.ClickException(f"{exc}（本次未作任何更改）") from exc
+    for finding_id, status in done:
+        click.echo(f"问题 {finding_id} 已更新为：{STATUS_NAMES.get(status, status)}（{actor}）")
+
+
+IDS = click.argument("finding_ids", nargs=-1, required=True, type=int, metavar="ID...")
 
 
 @finding.command("confirm")
-@click.argument("finding_id", type=int)
+@IDS
 @click.option("--by", help="处理人（默认当前用户）")
 @click.option("--reason", help="说明")
-def finding_confirm(finding_id: int, by: str | None, reason: str | None) -> None:
-    """确认问题成立。"""
-    _decide(finding_id, "confirm", by, reason, None)
+def finding_confirm(finding_ids: tuple[int, ...], by: str | None, reason: str | None) -> None:
+    """确认问题成立（可一次处理多个编号）。"""
+    _decide(finding_ids, "confirm", by, reason, None)
 
 
 @finding.command("dismiss")
-@click.argument("finding_id", type=int)
+@IDS
 @click.option("--reason", required=True, help="认定误报的理由")
 @click.option("--by", help="处理人（默认当前用户）")
-def finding_dismiss(finding_id: int, reason: str, by: str | None) -> None:
+def finding_dismiss(finding_ids: tuple[int, ...], reason: str, by: str | None) -> None:
     """认定为误报（重新审核后仍保持）。"""
-    _decide(finding_id, "dismiss", by, reason, None)
+    _decide(finding_ids, "dismiss", by, reason, None)
 
 
 @finding.command("accept")
-@click.argument("finding_id", type=int)
+@IDS
 @click.option("--until", required=True, callback=_date, help="接受至该日期（YYYY-MM-DD），过期后问题重新打开")
 @click.option("--reason", required=True, help="接受的理由")
 @click.option("--by", help="处理人（默认当前用户）")
-def finding_accept(finding_id: int, until: date, reason: str, by: str | None) -> None:
+def finding_accept(finding_ids: tuple[int, ...], until: date, reason: str, by: str | None) -> None:
     """暂时接受问题，至指定日期为止。"""
-    _decide(finding_id, "accept", by, reason, until)
+    _decide(finding_ids, "accept", by, reason, until)
 
 
 @finding.command("show")

@@ -39,6 +39,9 @@ def test_decisions_through_the_cli(db: str) -> None:  # noqa: F811
     missing = gk("finding", "accept", st01, "--reason", "无期限", code=2).output
     assert "--until" in missing
     assert "不存在" in gk("finding", "confirm", "9999", code=1).output
+    refused = gk("finding", "confirm", st01, "9999", code=1).output  # all or nothing
+    assert "本次未作任何更改" in refused
+    assert json.loads(gk("finding", "show", st01, "--json").output)["status"] == "open"
     assert "误报" in gk("finding", "dismiss", natural, "--reason", "列数据识别有误").output
     assert "已确认" in gk("finding", "confirm", st01).output
 
