@@ -147,24 +147,35 @@ def _is_text_row(row: list[str | None]) -> bool:
     return len(filled) <= 1 and (len(row) == 1 or row[0] is not None or not any(filled))
 
 
-def _kept_rows(grid: list[list[str | None]]) -> tuple[int, int] | None:
-    """Return the (first, last) index of the rows that form a real table, or None."""
+def _is_running_text_row(row: list[str | None]) -> bool:
+    """Return True when a full-width single-cell row is running text, not a table caption."""
+    return _is_text_row(row) and not _CAPTION_RE.match(join_cell_lines(row[0] or "") if row else "")
+
+
+def _kept_rows(grid: list[list[str | None]]) -> list[tuple[int, int]]:
+    """Return the (first, last) row ranges of a found table that form real tables.
+
+    Full-width single-cell rows at the top or bottom (framed running text) are left out, and
+    the table is cut at such a row in its middle when it is a numbered heading (``四、…``): two
+    tables printed in one frame with the section title between them.
+    """
     if not grid or max(len(r) for r in grid) < 2:
-        return None
+        return []
     first, last = 0, len(grid) - 1
-    while first <= last and _is_text_row(grid[first]) and not _CAPTION_RE.match(
-        join_cell_lines(grid[first][0] or "")
-    ):
+    while first <= last and _is_running_text_row(grid[first]):
         first += 1
-    while last >= first and _is_text_row(grid[last]) and not _CAPTION_RE.match(
-        join_cell_lines(grid[last][0] or "")
-    ):
+    while last >= first and _is_running_text_row(grid[last]):
         last -= 1
-    if first > last:
-        return None
-    if not any(len([c for c in r if c]) >= 2 for r in grid[first:last + 1]):
-        return None
-    return first, last
+    ranges: list[tuple[int, int]] = []
+    start = first
+    for i in range(first, last + 1):
+        if _is_running_text_row(grid[i]) and _HEADING_RE.match(join_cell_lines(grid[i][0] or "")):
+            if start < i:
+                ranges.append((start, i - 1))
+            start = i + 1
+    if start <= last:
+        ranges.append((start, last))
+    return [(a, b) for a, b in ranges if any(len([c for c in r if c]) >= 2 for r in grid[a:b + 1])]
 
 
 def _page_tables(page: Any, page_no: int) -> list[_Table]:
@@ -172,24 +183,22 @@ def _page_tables(page: Any, page_no: int) -> list[_Table]:
     tables: list[_Table] = []
     for found in page.find_tables(TABLE_SETTINGS):
         grid = found.extract(x_tolerance=1.5)
-        span = _kept_rows(grid)
-        if span is None:
-            continue
-        first, last = span
-        tops: list[float] = []
-        bottoms: list[float] = []
-        for row in found.rows[first:last + 1]:
-            for cell in row.cells:
-                if cell is not None:
-                    tops.append(cell[1])
-                    bottoms.append(cell[3])
-        top = min(tops) if tops else found.bbox[1]
-        bottom = max(bottoms) if bottoms else found.bbox[3]
-        kept, hcover = _split_stacked_rows(
-            grid[first:last + 1], _horizontal_cover([r.cells for r in found.rows[first:last + 1]])
-        )
-        tables.append(_Table(grid=kept, top=top, bottom=bottom, page=page_no, row_pages=[page_no] * len(kept),
-                             x0=found.bbox[0], x1=found.bbox[2], hcover=hcover))
+        for first, last in _kept_rows(grid):
+            tops: list[float] = []
+            bottoms: list[float] = []
+            for row in found.rows[first:last + 1]:
+                for cell in row.cells:
+                    if cell is not None:
+                        tops.append(cell[1])
+                        bottoms.append(cell[3])
+            top = min(tops) if tops else found.bbox[1]
+            bottom = max(bottoms) if bottoms else found.bbox[3]
+            kept, hcover = _split_stacked_rows(
+                grid[first:last + 1], _horizontal_cover([r.cells for r in found.rows[first:last + 1]])
+            )
+            tables.append(_Table(grid=kept, top=top, bottom=bottom, page=page_no,
+                                 row_pages=[page_no] * len(kept), x0=found.bbox[0], x1=found.bbox[2],
+                                 hcover=hcover))
     return tables
 
 

@@ -381,3 +381,29 @@ def test_rows_printed_without_the_line_between_them_are_split() -> None:
     table = next(b for b in doc.blocks if b.kind == "table")
     assert table.rows[-2:] == [["行政处罚", "4119", "0"], ["行政强制", "195", "0"]]
     assert len(table.row_pages) == len(table.rows)
+
+
+def test_section_title_framed_between_two_tables_is_a_paragraph() -> None:
+    def draw(c) -> None:
+        rows = [("行政事业性收费", "0"), ("四、政府信息公开行政复议、行政诉讼情况", None), ("结果维持", "总计"), ("0", "0")]
+        top, h = 760, 24
+        for i, (a, b) in enumerate(rows):
+            y = top - h * (i + 1)
+            c.drawString(75, y + 8, a)
+            if b is not None:
+                c.drawString(275, y + 8, b)
+        for i in range(len(rows) + 1):
+            c.line(72, top - h * i, 472, top - h * i)
+        for xv in (72, 472):
+            c.line(xv, top, xv, top - h * len(rows))
+        for i, (_a, b) in enumerate(rows):
+            if b is not None:
+                c.line(272, top - h * i, 272, top - h * (i + 1))
+        c.showPage()
+
+    doc = read_bytes(_pdf(draw), "f.pdf")
+    assert [(b.kind, b.text or b.rows) for b in doc.blocks] == [
+        ("table", [["行政事业性收费", "0"]]),
+        ("para", "四、政府信息公开行政复议、行政诉讼情况"),
+        ("table", [["结果维持", "总计"], ["0", "0"]]),
+    ]
