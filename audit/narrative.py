@@ -181,6 +181,11 @@ _T4_GROUP_RE = re.compile(
     r"(?P<g>未经复议直接(?:向人民法院|向法院)?(?:提起)?(?:行政)?(?:起诉|诉讼)|复议后(?:提起)?(?:行政)?(?:起诉|诉讼)|行政复议|行政诉讼|诉讼)"
 )
 _T4_TOTAL_AFTER_RE = re.compile(r"^(?:案件|案|申请)?(?:共计|共|总计|合计)?" + NUM + r"(?:件|起|宗|个)")
+_GENERAL_SPAN_RE = re.compile(
+    r"^(?:发生|出现|收到|有|涉及|因|由|针对|对|本机关|本单位|本部门|我局|我委|我办|我单位|本级|政府信息公开|信息公开|"
+    r"依申请公开|工作|事务|事项|有关|相关|的|被|申请|提起|引起|引发|导致|和|与|及|或|、|类|方面|任何)*$"
+)
+_RESULT_TAIL_RE = re.compile(r"(纠错|纠正|败诉|撤销|违法|被告|结果|决定)")
 _T4_BOTH_RE = re.compile(r"^(?:案件)?(?:均为|均是|均|各为|各|分别为)" + NUM + r"(?:件|起|宗|个)")
 _T4_TOTAL_BEFORE_RE = re.compile(NUM + r"(?:件|起|宗|个)(?:政府信息公开)?(?:的)?$")
 _T4_RESULT_RE = re.compile(
@@ -222,7 +227,8 @@ def _year_conflict(clause: str, year: int | None) -> bool:
 
 
 _FOREIGN_MID_RE = re.compile(
-    r"(许可|审批|复议|诉讼|补贴|补助|登记|政务服务|办件|投诉|举报|信访|来信|来访|诉求|(?<!或)其[他它](?!组织)|另外|行政执法|救助|咨询|留言|热线|建议|提案)"
+    r"(许可|审批|复议|诉讼|补贴|补助|登记|政务服务|办件|投诉|举报|信访|来信|来访|诉求|(?<!或)其[他它](?!组织)|另外|行政执法|"
+    r"救助|咨询|留言|热线|建议|提案|涉及|关于|类|方面|领域)"
 )
 
 
@@ -253,7 +259,7 @@ def application_statements(text: str, section: str, year: int | None) -> list[St
                 continue
             base = sent.find(clause_text)
             for m in _RECEIVE_RE.finditer(clause_text):
-                if not _about_disclosure(m.group("mid")):
+                if not _about_disclosure(m.group("mid")) or clause_text.startswith("其中"):
                     continue
                 col = _applicant_column(m.group("mid"))
                 if col is None:
@@ -338,6 +344,13 @@ def appeal_statements(text: str, section: str, year: int | None) -> list[Stateme
             neg = _NEGATION_RE.search(clause_text)
             markers = list(_T4_GROUP_RE.finditer(clause_text))
             if neg and markers and not re.search(r"\d", clause_text[neg.end() :]):
+                first = next((mk for mk in markers if mk.start() > neg.start()), None)
+                span = clause_text[neg.end() : first.start()] if first else ""
+                tail = clause_text[markers[-1].end() :]
+                if first is None or not _GENERAL_SPAN_RE.match(span) or _RESULT_TAIL_RE.search(tail):
+                    # "未发生因答复不规范引发行政复议", "未出现行政复议被纠错": not a plain "no reviews"
+                    group = None
+                    continue
                 groups = {_group_id(mk.group("g")) for mk in markers if mk.start() > neg.start()}
                 for g in sorted(groups):
                     out.append(Statement(f"none_appeal:{g}", 0, sent, section))

@@ -334,3 +334,27 @@ def test_camel_case_brand_names_are_not_artefacts() -> None:
 def test_needs_are_problems_not_measures() -> None:
     assert nar.measures_quote("一是主动公开质量需要加强；二是业务能力有待进一步提升。") == ""
     assert nar.measures_quote("存在问题：队伍不稳定。下一步，我局将加强培训。")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "全年未发生因政府信息公开答复不规范引发行政复议的情况。",
+        "未出现政府信息公开行政复议被纠错的情况。",
+        "未发生政府信息公开行政诉讼败诉案件。",
+    ],
+)
+def test_qualified_denials_are_not_no_reviews(text: str) -> None:
+    assert not {a for a in appeals(text) if a[0].startswith("none")}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "全区共受理政府信息公开申请 300 件，其中区政府本级受理政府信息公开申请 17 件。",
+        "收到涉及征地拆迁的政府信息公开申请 20 件。",
+    ],
+)
+def test_sub_counts_are_not_the_total(text: str) -> None:
+    got = {c for c in counts(text) if c[0] == "new"}
+    assert got <= {("new", 300, "total")}
