@@ -15,6 +15,10 @@ tables keep the order in which they are printed. What is read:
   The label-driven reader finds data rows by label and takes their values from the end of the
   row, which both layouts satisfy. Paragraphs inside one cell are joined like wrapped lines (no
   space between CJK).
+* Framed running text: a one-column table, or rows made of one cell spanning the table at its
+  top or bottom (WPS and Word users frame the preamble or whole sections this way), are read as
+  paragraphs; a numbered heading row (``四、…``) between two tables in one frame splits them.
+  Block captions (``第二十条第（一）项``) stay in the table.
 * Nested tables (a table inside a cell) come out as their own table blocks right after the table
   that holds them; their text is not repeated in the outer cell.
 * Text boxes (``w:txbxContent`` in drawings and VML shapes) are read where they are anchored:
@@ -39,7 +43,7 @@ from typing import Any
 
 from audit.model import Block, IntermediateDoc
 from audit.normalize import is_number
-from audit.read_pdf import TABLES_AS_IMAGES, join_cell_lines
+from audit.read_pdf import CAPTION_RE, HEADING_RE, TABLES_AS_IMAGES, join_cell_lines
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 MC_NS = "http://schemas.openxmlformats.org/markup-compatibility/2006"
@@ -372,19 +376,63 @@ def _walk(container: Any) -> Iterator[Block]:
                 yield from _walk(content)
 
 
+def _table_segments(rows: list[Any], grid: list[list[str]]) -> list[tuple[str, int, int]]:
+    """Return how a table's rows are read: ``("text", i, i)`` rows and ``("table", a, b)`` runs.
+
+    A row made of one cell spanning the table (or any row of a one-column table) at the top or
+    bottom is framed running text, unless it is a caption (``第二十条第（一）项``); in the middle it
+    is running text only when it is a numbered heading (``四、…``) between two tables printed in
+    one frame.
+    """
+    ncols = max((len(r) for r in grid), default=0)
+    single = [len(list(_row_cells(tr))) == 1 or ncols <= 1 for tr in rows]
+
+    def running(i: int) -> bool:
+        text = grid[i][0] if grid[i] else ""
+        return single[i] and not CAPTION_RE.match(text)
+
+    first, last = 0, len(rows) - 1
+    while first <= last and running(first):
+        first += 1
+    while last >= first and running(last):
+        last -= 1
+    segments: list[tuple[str, int, int]] = [("text", i, i) for i in range(first)]
+    start = first
+    for i in range(first, last + 1):
+        if running(i) and HEADING_RE.match(grid[i][0] if grid[i] else ""):
+            if start < i:
+                segments.append(("table", start, i - 1))
+            segments.append(("text", i, i))
+            start = i + 1
+    if start <= last:
+        segments.append(("table", start, last))
+    segments.extend(("text", i, i) for i in range(max(last + 1, first), len(rows)))
+    return segments
+
+
 def _walk_table(tbl: Any) -> Iterator[Block]:
-    """Yield a table block, then the nested tables and text boxes found in its cells."""
+    """Yield a table's blocks: framed running text as paragraphs, table runs as table blocks.
+
+    After each table run come the nested tables and text boxes found in its cells.
+    """
+    rows = list(_table_rows(tbl))
     grid = table_grid(tbl)
-    if any(any(c.strip() for c in row) for row in grid):
-        yield Block(kind="table", rows=grid)
-    for tr in _table_rows(tbl):
-        for tc in _row_cells(tr):
-            for child in tc:
-                if child.tag == TBL:
-                    yield from _walk_table(child)
-                elif child.tag == P:
-                    for box in _text_boxes(child):
-                        yield from _walk(box)
+    for kind, a, b in _table_segments(rows, grid):
+        if kind == "text":
+            for tc in _row_cells(rows[a]):
+                yield from _walk(tc)
+            continue
+        part = grid[a:b + 1]
+        if any(any(c.strip() for c in row) for row in part):
+            yield Block(kind="table", rows=part)
+        for tr in rows[a:b + 1]:
+            for tc in _row_cells(tr):
+                for child in tc:
+                    if child.tag == TBL:
+                        yield from _walk_table(child)
+                    elif child.tag == P:
+                        for box in _text_boxes(child):
+                            yield from _walk(box)
 
 
 def read_docx(data: bytes, source: str) -> IntermediateDoc:

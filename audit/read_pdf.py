@@ -65,13 +65,13 @@ _PAGE_NUMBER_RES = [
     re.compile(r"^(page|Page|PAGE)\s*\d{1,4}(\s*(of|/)\s*\d{1,4})?$"),
 ]
 # A table block caption row that stays inside the table (第二十条第（一）项).
-_CAPTION_RE = re.compile(r"^第[一二三四五六七八九十百\d]+条")
+CAPTION_RE = re.compile(r"^第[一二三四五六七八九十百\d]+条")
 # A cell that starts a new numbered label: 一、 （四） (4) 4. 4、 ①
 _NUMBERED_RE = re.compile(r"^\s*(?:[（(]?[一二三四五六七八九十]+[)）、.．]|[（(]\d+[)）]|\d+\s*[.、．]|[①-⑳])")
 TABLES_AS_IMAGES = "文档中没有可读的表格，但含有图片：统计表格可能以图片形式插入，无法机读"
 _CID_RE = re.compile(r"\(cid:\d+\)")
 # A numbered heading (一、 （三）) at the top of a page starts a paragraph of its own.
-_HEADING_RE = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）])")
+HEADING_RE = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）])")
 
 
 class _Unopenable(Exception):
@@ -149,7 +149,7 @@ def _is_text_row(row: list[str | None]) -> bool:
 
 def _is_running_text_row(row: list[str | None]) -> bool:
     """Return True when a full-width single-cell row is running text, not a table caption."""
-    return _is_text_row(row) and not _CAPTION_RE.match(join_cell_lines(row[0] or "") if row else "")
+    return _is_text_row(row) and not CAPTION_RE.match(join_cell_lines(row[0] or "") if row else "")
 
 
 def _kept_rows(grid: list[list[str | None]]) -> list[tuple[int, int]]:
@@ -169,7 +169,7 @@ def _kept_rows(grid: list[list[str | None]]) -> list[tuple[int, int]]:
     ranges: list[tuple[int, int]] = []
     start = first
     for i in range(first, last + 1):
-        if _is_running_text_row(grid[i]) and _HEADING_RE.match(join_cell_lines(grid[i][0] or "")):
+        if _is_running_text_row(grid[i]) and HEADING_RE.match(join_cell_lines(grid[i][0] or "")):
             if start < i:
                 ranges.append((start, i - 1))
             start = i + 1
@@ -640,7 +640,7 @@ def _assemble(items: list[tuple[int, float, object]]) -> list[Block]:
             new = (
                 ln.x0 > left + 0.8 * ln.size
                 or prev_line.x1 < margins[prev_page][1] - 1.5 * ln.size
-                or bool(_HEADING_RE.match(ln.text))
+                or bool(HEADING_RE.match(ln.text))
             )
         else:
             new = _starts_paragraph(prev_line, ln, left, right)

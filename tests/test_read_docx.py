@@ -217,3 +217,26 @@ def test_legacy_horizontal_merge() -> None:
         ))
     doc = read_docx(_save(d), "h.docx")
     assert doc.blocks[0].rows == [["行政许可", "12"], ["第二十条第（五）项", "", ""]]
+
+
+def test_framed_running_text_comes_out_as_paragraphs() -> None:
+    d = docx.Document()
+    box = d.add_table(rows=1, cols=1).cell(0, 0)  # the preamble framed in a one-cell table
+    box.text = "本报告由某某区人民政府办公室编制。"
+    box.add_paragraph("一、总体情况")
+    frame = d.add_table(rows=6, cols=2)
+    frame.cell(0, 0).merge(frame.cell(0, 1)).text = "二、主动公开政府信息情况"
+    frame.cell(1, 0).merge(frame.cell(1, 1)).text = "第二十条第（五）项"
+    frame.cell(2, 0).text, frame.cell(2, 1).text = "行政许可", "12"
+    frame.cell(3, 0).merge(frame.cell(3, 1)).text = "四、政府信息公开行政复议、行政诉讼情况"
+    frame.cell(4, 0).text, frame.cell(4, 1).text = "结果维持", "总计"
+    frame.cell(5, 0).text, frame.cell(5, 1).text = "0", "0"
+    doc = read_docx(_save(d), "frame.docx")
+    assert [(b.kind, b.text or b.rows) for b in doc.blocks] == [
+        ("para", "本报告由某某区人民政府办公室编制。"),
+        ("para", "一、总体情况"),
+        ("para", "二、主动公开政府信息情况"),
+        ("table", [["第二十条第（五）项", ""], ["行政许可", "12"]]),
+        ("para", "四、政府信息公开行政复议、行政诉讼情况"),
+        ("table", [["结果维持", "总计"], ["0", "0"]]),
+    ]
