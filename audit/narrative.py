@@ -595,6 +595,13 @@ _LATIN_RE = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 _CJK_RE = re.compile(r"[\u4e00-\u9fff]")
 ALLOWED_LATIN = frozenset(
     {
+        "e-mail",
+        "tel",
+        "fax",
+        "wi-fi",
+        "mobile",
+        "phone",
+        "website",
         "app",
         "apps",
         "wifi",
