@@ -34,7 +34,7 @@ from pathlib import Path
 
 from audit.model import Block, IntermediateDoc
 from audit.normalize import is_number
-from audit.read_pdf import join_cell_lines
+from audit.read_pdf import HEADING_RE, join_cell_lines
 
 SOFFICE_TIMEOUT = 120.0
 ANTIWORD_TIMEOUT = 60.0
@@ -190,8 +190,9 @@ def _grid_from_lines(lines: list[str]) -> list[list[str]]:
 def _join_wrapped_rows(physical: list[tuple[tuple[int, ...], list[str]]]) -> list[list[str]]:
     """Join physical lines that continue the row above (a label wrapped inside its cell).
 
-    A line continues the row above when it has the same cell boundaries, holds no number, and
-    each of its non-empty cells lies under a non-empty, non-numeric cell of that row. Empty lines
+    A line continues the row above when it has the same cell boundaries, holds no number, does
+    not start a numbered heading (``一、`` ``（二）``), and each of its non-empty cells lies under a
+    non-empty, non-numeric cell of that row. Empty lines
     (the remains of merged cells) are dropped.
     """
     rows: list[list[str]] = []
@@ -202,7 +203,9 @@ def _join_wrapped_rows(physical: list[tuple[tuple[int, ...], list[str]]]) -> lis
         if rows and shape == prev_shape:
             prev = rows[-1]
             filled = [j for j, c in enumerate(line) if c]
-            if not any(is_number(c) for c in line) and all(prev[j] and not is_number(prev[j]) for j in filled):
+            starts_label = any(HEADING_RE.match(line[j]) for j in filled)
+            if (not starts_label and not any(is_number(c) for c in line)
+                    and all(prev[j] and not is_number(prev[j]) for j in filled)):
                 for j in filled:
                     prev[j] = join_cell_lines(prev[j] + "\n" + line[j])
                 continue
@@ -231,7 +234,10 @@ def blocks_from_antiword(text: str) -> list[Block]:
     def flush_table() -> None:
         if table:
             grid = _grid_from_lines(table)
-            if grid:
+            if grid and max(len(r) for r in grid) == 1:
+                # a one-column table frames running text (the preamble, a section)
+                blocks.extend(Block(kind="para", text=r[0]) for r in grid if r[0])
+            elif grid:
                 blocks.append(Block(kind="table", rows=grid))
             table.clear()
 

@@ -126,3 +126,9 @@ def test_libreoffice_conversion_feeds_the_docx_reader(monkeypatch: pytest.Monkey
     assert doc.media_type == "application/msword"
     report, want = parse_document(doc), parse_path(SEED002)
     assert {k: c.value for k, c in report.cells.items()} == {k: c.value for k, c in want.cells.items()}
+
+
+def test_one_column_antiword_table_is_running_text() -> None:
+    text = "|本报告由某某区人民政府办公室编制。      |\n|一、总体情况                          |\n"
+    blocks = blocks_from_antiword(text)
+    assert [(b.kind, b.text) for b in blocks] == [("para", "本报告由某某区人民政府办公室编制。"), ("para", "一、总体情况")]
