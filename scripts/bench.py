@@ -95,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  运行失败：{type(exc).__name__}: {exc}")
             continue
         if result is not None:
-            print(f"  {result}")
+            print(f"  返回：{result}")
     return 0
 
 
