@@ -675,7 +675,7 @@ class _Builder:
         y = self.r.year
         new, carry = self.v("t3.new.total"), self.v("t3.carry_in.total")
         seen: set[tuple] = set()
-        for sid in ("S1", "S6"):
+        for sid in ("S1", "S2", "S3", "S4", "S6"):  # S2–S4: notes printed with the tables
             text = self.text(sid)
             if not text:
                 continue
