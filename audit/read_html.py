@@ -66,6 +66,10 @@ def _codec_for(label: str) -> str | None:
         return "gb18030"
     if name == "big5":
         return "big5hkscs"
+    if name.startswith(("utf-16", "utf-32")):
+        return (
+            "utf-8"  # a meta tag cannot declare UTF-16 (it would not be readable as ASCII); HTML says utf-8
+        )
     return name
 
 

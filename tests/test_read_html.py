@@ -614,3 +614,8 @@ def test_image_only_and_attachment_only_pages() -> None:
     doc = read_html(page(body), "x.html")
     assert [(p["kind"], p["code"]) for p in doc.problems] == [("reader", "in_attachment")]
     assert "/u/nb.pdf" in doc.problems[0]["detail"]
+
+
+def test_meta_declaring_utf16_is_read_as_utf8() -> None:
+    doc = read_html(page("<p>年度报告正文</p>", head="<meta charset=utf-16>"), "x.html")
+    assert paras(doc) == ["年度报告正文"] and doc.meta["encoding"] == "utf-8"
