@@ -554,7 +554,9 @@ def parse_document(doc: IntermediateDoc) -> Report:
         if prob.get("kind") == "unreadable":
             report.readable = False
             report.unreadable_reason = prob.get("detail") or "文档无法机读"
-        report.anomalies.append(Anomaly(kind=prob.get("kind", "reader"), detail=prob.get("detail", "")))
+        report.anomalies.append(
+            Anomaly(kind=prob.get("kind", "reader"), locator=prob.get("code"), detail=prob.get("detail", ""))
+        )
     rows = _rows(doc)
     report.full_text = "\n".join(" ".join(c for c in r.cells if c) for r in rows)
     title, agency, year, title_idx = _find_title(rows, 40)
