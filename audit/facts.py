@@ -673,7 +673,7 @@ class _Builder:
 
     def narrative_counts(self) -> None:
         y = self.r.year
-        new, carry = self.v("t3.new.total"), self.v("t3.carry_in.total")
+        new = self.v("t3.new.total")
         seen: set[tuple] = set()
         for sid in ("S1", "S2", "S3", "S4", "S6"):  # S2–S4: notes printed with the tables
             text = self.text(sid)
@@ -706,7 +706,6 @@ class _Builder:
                 {self.quote_key("S6"): _quote(st.quote), cid: self.v(cid)},
             )
             break
-        del carry
 
     def _application(self, st: nar.Statement, seen: set[tuple]) -> None:
         col = st.column

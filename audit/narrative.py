@@ -70,14 +70,7 @@ def to_int(token: str) -> int | None:
 
 def sentences(text: str) -> list[str]:
     """Split a section's text into normalised sentences (full stops, semicolons and headings)."""
-    if not text:
-        return []
-    raw = _HEADING_BREAK_RE.sub("。", text)
-    out = []
-    for part in _SENTENCE_END_RE.split(normalize(raw)):
-        if part:
-            out.append(part)
-    return out
+    return [sent for _, sent in block_sentences(text)]
 
 
 def block_sentences(text: str) -> list[tuple[int, str]]:
@@ -495,9 +488,6 @@ LAST_YEAR_RE = re.compile(r"(上年度|上一年度|上年|去年|上一年|前�
 RECTIFY_RE = re.compile(r"(整改|问题|改进|不足|年报|年度报告|落实情况)")
 FEE_RE = re.compile(r"(信息处理费|处理费|收费通知|收取(?:任何)?费用|未收费|不收费|收费情况|收取费用情况)")
 KEY_POINTS_RE = re.compile(r"(要点|政务公开重点工作|重点工作任务|重点任务落实|重点工作落实)")
-_NIL_TEXT_RE = re.compile(
-    r"^(无|暂无|没有|无其他需要报告的事项|无其他需要报告事项|本年度无|无相关事项|无其他事项)?$"
-)
 
 
 def has(pattern: str | re.Pattern[str], text: str) -> bool:
@@ -734,11 +724,8 @@ def artefacts(text: str) -> Artefacts:
 # ----------------------------------------------------------------------------------------------
 # Similarity (CY04)
 
-_TEMPLATE_RES = (
-    re.compile(r"^[(（]?[一二三四五六七八九十\d]+[)）、.]"),
-    re.compile(r"(中华人民共和国政府信息公开条例|国办公开办函|年度报告格式)"),
-    re.compile(r"^(一是|二是|三是|四是|五是|下一步|主要表现在|具体如下|主要有以下几个方面)"),
-)
+# A sentence that quotes the regulation or the format notice is template text, not the agency's own.
+_TEMPLATE_RE = re.compile(r"(中华人民共和国政府信息公开条例|国办公开办函|年度报告格式)")
 
 
 def content_sentences(text: str) -> list[str]:
@@ -749,7 +736,7 @@ def content_sentences(text: str) -> list[str]:
         body = re.sub(r"^(一是|二是|三是|四是|五是|六是)", "", body)
         if len(body) < 12:
             continue
-        if _TEMPLATE_RES[1].search(body):
+        if _TEMPLATE_RE.search(body):
             continue
         out.append(body)
     return out
