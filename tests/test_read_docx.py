@@ -240,3 +240,24 @@ def test_framed_running_text_comes_out_as_paragraphs() -> None:
         ("para", "四、政府信息公开行政复议、行政诉讼情况"),
         ("table", [["结果维持", "总计"], ["0", "0"]]),
     ]
+
+
+def test_pages_from_the_page_breaks_word_recorded() -> None:
+    from docx.enum.text import WD_BREAK
+
+    d = docx.Document()
+    d.add_paragraph("一、总体情况")
+    d.add_paragraph("正文").add_run().add_break(WD_BREAK.PAGE)
+    d.add_paragraph("二、主动公开政府信息情况")
+    t = d.add_table(rows=2, cols=2)
+    t.cell(0, 0).text, t.cell(0, 1).text = "行政许可", "1"
+    t.cell(1, 0).text, t.cell(1, 1).text = "行政处罚", "2"
+    t.cell(1, 0).paragraphs[0].runs[0]._r.insert(0, parse_xml(
+        '<w:lastRenderedPageBreak xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"/>'
+    ))
+    doc = read_docx(_save(d), "pages.docx")
+    assert [b.page for b in doc.blocks] == [1, 1, 2, 2]
+    assert doc.blocks[3].row_pages == [2, 3]
+    plain = docx.Document()
+    plain.add_paragraph("没有分页信息")
+    assert read_docx(_save(plain), "p.docx").blocks[0].page is None
