@@ -516,9 +516,11 @@ def read_docx(data: bytes, source: str) -> IntermediateDoc:
         problems.append({"kind": "unreadable", "detail": detail})
     elif has_images and not any(b.kind == "table" for b in blocks):
         problems.append({"kind": "reader", "detail": TABLES_AS_IMAGES})
+    known = [b.page for b in blocks if b.page] + [p for b in blocks for p in b.row_pages if p]
     return IntermediateDoc(
         source=source,
         blocks=blocks,
         media_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        pages=max(known) if known else None,
         problems=problems,
     )

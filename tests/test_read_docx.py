@@ -257,7 +257,7 @@ def test_pages_from_the_page_breaks_word_recorded() -> None:
     ))
     doc = read_docx(_save(d), "pages.docx")
     assert [b.page for b in doc.blocks] == [1, 1, 2, 2]
-    assert doc.blocks[3].row_pages == [2, 3]
+    assert doc.blocks[3].row_pages == [2, 3] and doc.pages == 3
     plain = docx.Document()
     plain.add_paragraph("没有分页信息")
     assert read_docx(_save(plain), "p.docx").blocks[0].page is None
