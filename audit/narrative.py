@@ -461,9 +461,15 @@ TOPIC_PATTERNS: dict[str, str] = {
     "监督保障": r"(监督保障|监督检查|督查|督导|考核|培训|社会评议|责任追究|评议|问责|监督)",
 }
 
-ASSESSMENT_RE = re.compile(r"(考核|考评|绩效评估|目标管理|年度测评)")
-EVALUATION_RE = re.compile(r"(社会评议|评议|群众评价|满意度|第三方评估|社会评价|测评)")
-ACCOUNTABILITY_RE = re.compile(r"(责任追究|追究|问责|追责)")
+# 条例 第五十条第（四）项 asks for the *results* of 工作考核、社会评议、责任追究: a sentence counts when it
+# names the mechanism and a result (a grade, a figure, 通报, or that none occurred).
+ASSESSMENT_RE = re.compile(
+    r"^(?=.*(?:考核|考评|绩效评估|目标管理|年度测评))(?=.*(?:结果|优秀|良好|合格|等次|等级|得分|排名|第[一二三四五六七八九十\d]|通报|达标|满分|\d))"
+)
+EVALUATION_RE = re.compile(
+    r"^(?=.*(?:评议|群众评价|满意度|满意率|第三方评估|社会评价|测评))(?=.*(?:结果|满意|好评|优秀|良好|合格|意见|反馈|未收到|无|没有|\d))"
+)
+ACCOUNTABILITY_RE = re.compile(r"^(?=.*(?:责任追究|追究|问责|追责))(?=.*(?:未|无|没有|\d|结果|情况|均))")
 PROBLEM_RE = re.compile(
     r"(问题|不足|短板|差距|有待|不够|不强|不高|薄弱|欠缺|滞后|不到位|不完善|不充分|不平衡|单一)"
 )

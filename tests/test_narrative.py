@@ -358,3 +358,26 @@ def test_qualified_denials_are_not_no_reviews(text: str) -> None:
 def test_sub_counts_are_not_the_total(text: str) -> None:
     got = {c for c in counts(text) if c[0] == "new"}
     assert got <= {("new", 300, "total")}
+
+
+@pytest.mark.parametrize(
+    ("text", "assessment", "evaluation", "accountability"),
+    [
+        (
+            "将政府网站平台信息公开工作纳入全区高质量发展考核内容，促进信息公开工作持续向好。",
+            False,
+            False,
+            False,
+        ),
+        ("将政务公开纳入绩效考核，年度考核结果已在全区通报。", True, False, False),
+        ("委托第三方开展社会评议，群众满意度为96%。", False, True, False),
+        ("建立健全责任追究制度。", False, False, False),
+        ("全年未发生因政府信息公开工作被责任追究的情况。", False, False, True),
+    ],
+)
+def test_oversight_needs_results_not_mechanisms(
+    text: str, assessment: bool, evaluation: bool, accountability: bool
+) -> None:
+    assert bool(nar.first_quote(nar.ASSESSMENT_RE, text)) is assessment
+    assert bool(nar.first_quote(nar.EVALUATION_RE, text)) is evaluation
+    assert bool(nar.first_quote(nar.ACCOUNTABILITY_RE, text)) is accountability
