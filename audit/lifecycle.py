@@ -111,13 +111,17 @@ def reconcile(
     rule_versions: dict[str, str] | None = None,
     close_missing: bool = True,
     only_rules: Iterable[str] | None = None,
+    related_changed: bool = False,
 ) -> ReconcileResult:
     """Merge one audit's findings for (agency, year) into the store and move statuses along.
 
     ``report`` is the document version just audited; ``findings`` what the checks found on it.
     ``report`` is None for findings about a report that does not exist (TL02); ``only_rules`` then
     limits which stored findings may close. With ``close_missing`` false (an unreadable version),
-    absent findings are left as they are.
+    absent findings are left as they are. A finding absent from the *same* document version closes
+    as ``withdrawn`` (the rules changed), or as ``fixed`` when ``related_changed`` says the report
+    was checked again because a related report changed (last year's report corrected: CY01–CY04;
+    the other side of a copy: CY05).
     Nothing is committed here: the caller owns the transaction (one per report).
     """
     days = deadline_days()
@@ -206,7 +210,7 @@ def reconcile(
     for fp, row in existing.items():
         if not close_missing or fp in seen or row.status not in CLOSABLE:
             continue
-        if row.last_report_id == report_id:
+        if row.last_report_id == report_id and not related_changed:
             event(
                 session,
                 row,
@@ -220,14 +224,12 @@ def reconcile(
             row.fixed_in_run_id = run.id
             row.fixed_report_id = report_id
             row.fixed_at = m.utcnow()
-            event(
-                session,
-                row,
-                m.FIXED,
-                reason="更正后重新发布的版本中已不存在",
-                run_id=run.id,
-                report_id=report_id,
+            why = (
+                "相关年报更正后不再存在"
+                if row.last_report_id == report_id
+                else "更正后重新发布的版本中已不存在"
             )
+            event(session, row, m.FIXED, reason=why, run_id=run.id, report_id=report_id)
             result.fixed += 1
 
     # A later year's findings audited before this one learn now that they recur.

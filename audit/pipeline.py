@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
+from sqlalchemy import true
+from sqlalchemy.orm import defer
 from sqlmodel import Session, col, func, select
 
 from audit import lifecycle, similarity, store
@@ -243,8 +245,8 @@ def _parse_document(session: Session, doc: m.Document, agency: m.Agency) -> m.Re
     return row
 
 
-def current_reports(session: Session, year: int | None = None) -> list[m.Report]:
-    """Return the newest version of every (agency, year) report (optionally of one year)."""
+def _newest_versions(year: int | None = None):  # noqa: ANN202
+    """Return the subquery: newest document id per (agency, year) report."""
     newest = (
         select(m.Report.agency_id, m.Report.year, func.max(m.Report.document_id).label("doc"))
         .where(col(m.Report.year).is_not(None))
@@ -252,9 +254,23 @@ def current_reports(session: Session, year: int | None = None) -> list[m.Report]
     )
     if year is not None:
         newest = newest.where(m.Report.year == year)
-    sub = newest.subquery()
-    stmt = select(m.Report).join(sub, m.Report.document_id == sub.c.doc)
+    return newest.subquery()
+
+
+def current_reports(session: Session, year: int | None = None) -> list[m.Report]:
+    """Return the newest version of every (agency, year) report (optionally of one year).
+
+    The parsed model (large) is not loaded; touch ``parsed`` only on a few rows.
+    """
+    sub = _newest_versions(year)
+    stmt = select(m.Report).join(sub, m.Report.document_id == sub.c.doc).options(defer(m.Report.parsed))  # type: ignore[arg-type]
     return list(session.exec(stmt).all())
+
+
+def newest_documents(session: Session) -> dict[tuple[int, int], int]:
+    """Return the newest document id of every (agency, year) report."""
+    sub = _newest_versions()
+    return {(a, y): d for a, y, d in session.exec(select(sub.c.agency_id, sub.c.year, sub.c.doc)).all()}
 
 
 def previous_report(session: Session, agency_id: int, year: int) -> Report | None:
@@ -424,9 +440,10 @@ def run_audit(
                     col(m.Report.year).is_not(None),
                 )
                 .order_by(m.Report.year, m.Report.agency_id, m.Report.document_id)
+                .options(defer(m.Report.parsed))  # type: ignore[arg-type]
             ).all()
         )
-        newest = {(r.agency_id, r.year): r.document_id for r in current_reports(session)}
+        newest = newest_documents(session)
         copies: dict[int, list[dict]] = {}
         for year in sorted({r.year for r in pending if r.year is not None}):
             copies.update(copies_for_year(session, year).copies)  # type: ignore[arg-type]
@@ -434,12 +451,22 @@ def run_audit(
         # so that both sides of a copy carry the CY05 finding.
         pending_ids = {r.id for r in pending}
         partners = [rid for rid in copies if rid not in pending_ids]
-        if partners:
-            pending += list(
-                session.exec(
-                    select(m.Report).where(col(m.Report.id).in_(partners)).order_by(m.Report.id)
-                ).all()
-            )
+        # The next year's report of an agency whose report changed is checked again (CY01–CY04
+        # compare with the report that has just changed).
+        followers = {
+            newest[(r.agency_id, r.year + 1)]
+            for r in pending
+            if r.year is not None and (r.agency_id, r.year + 1) in newest
+        }
+        extra = select(m.Report).where(
+            col(m.Report.id).not_in(pending_ids) if pending_ids else true(),
+            col(m.Report.id).in_(partners) | col(m.Report.document_id).in_(followers),
+        )
+        rechecks: set[int] = set()
+        if partners or followers:
+            more = list(session.exec(extra.options(defer(m.Report.parsed)).order_by(m.Report.id)).all())  # type: ignore[arg-type]
+            rechecks = {r.id for r in more}  # type: ignore[misc]
+            pending += more
             pending.sort(key=lambda r: (r.year, r.agency_id, r.document_id))
     batch = defaultdict(list)
     for r in pending:
@@ -481,6 +508,7 @@ def run_audit(
                         findings=findings,
                         today=day,
                         close_missing=bool(row.readable and row.parsed),
+                        related_changed=row.id in rechecks,
                     )
                     opened += result.opened
                     reopened += result.reopened

@@ -219,3 +219,28 @@ def test_known_validators_for_conditional_refetch(db: str) -> None:  # noqa: F81
             "sha256": doc.sha256,
         }
         assert doc.content_type == "text/html" and doc.origin == "crawl"
+
+
+def test_next_year_rechecked_when_last_year_is_corrected(db: str) -> None:  # noqa: F811
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("store_fixture_build", FIXTURES / "build.py")
+    build = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+    spec.loader.exec_module(build)  # type: ignore[union-attr]
+    agency = "中卫市测试局"
+    v2 = (FIXTURES / "y2023_v2.txt").read_text(encoding="utf-8")
+    ingest(agency, v2, year=2023, name="2023v2.txt")
+    ingest(agency, (FIXTURES / "y2024.txt").read_text(encoding="utf-8"), year=2024, name="2024.txt")
+    pipeline.run_audit(today=date(2025, 2, 10))
+    cy01 = [f for f in all_findings() if f.rule == "CY01"]
+    assert cy01 and {f.status for f in cy01} == {m.OPEN}
+    # 2023 re-published: nothing carried over after all (12 received = 12 answered + 0 carried)
+    v3 = build.set_row(build.set_row(v2, "四、结转下年度", 0, 0), "(七) 总计", 12, 12)
+    v3 = build.set_row(v3, "予以公开", 7, 7)
+    ingest(agency, v3, year=2023, name="2023v3.txt")
+    summary = pipeline.run_audit(today=date(2025, 2, 11))
+    assert summary.reports_audited == 2  # the new 2023 version and the 2024 report that cites it
+    assert {f.status for f in all_findings() if f.rule == "CY01"} == {m.FIXED}
+    assert not [
+        f for f in all_findings() if f.year == 2023 and f.status == m.OPEN and f.rule.startswith("BL")
+    ]
