@@ -468,6 +468,55 @@ def reports(year: int | None, as_json: bool) -> None:
         )
 
 
+# --------------------------------------------------------------------------- notices
+
+
+@click.group("notice")
+def notice() -> None:
+    """登记已发出的整改通知（整改时限自通知日期起按工作日计算）。"""
+
+
+@notice.command("record")
+@click.argument("finding_ids", nargs=-1, type=int, metavar="[ID...]")
+@click.option("--agency", required=True, help="主送机关名称")
+@click.option("--number", required=True, help="文号，如 宁政公开〔2026〕12号")
+@click.option("--date", "issued_on", required=True, callback=_date, help="通知日期 YYYY-MM-DD")
+def notice_record(finding_ids: tuple[int, ...], agency: str, number: str, issued_on: date) -> None:
+    """登记一份整改通知；不列编号时包括该机关全部未整改的错误和警告。"""
+    _open_store()
+    try:
+        with store.session_scope() as session:
+            owner = session.exec(select(m.Agency).where(m.Agency.name == agency)).first()
+            if owner is None:
+                raise lifecycle.LifecycleError(f"库中没有机关：{agency}")
+            ids = list(finding_ids) or list(
+                session.exec(
+                    select(m.Finding.id).where(
+                        m.Finding.agency_id == owner.id,
+                        col(m.Finding.status).in_(m.ACTIVE),
+                        col(m.Finding.severity).in_(["error", "warning"]),
+                    )
+                ).all()
+            )
+            if not ids:
+                raise lifecycle.LifecycleError(f"{agency} 没有未整改的问题，无需登记整改通知")
+            record = lifecycle.record_notice(
+                session,
+                agency=owner,
+                number=number,
+                issued_on=issued_on,
+                finding_ids=ids,  # type: ignore[arg-type]
+            )
+            rows = [session.get(m.Finding, i) for i in ids]
+            notice_id = record.id
+    except lifecycle.LifecycleError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"已登记整改通知 {number}（编号 {notice_id}，{issued_on}），列入问题 {len(ids)} 个：")
+    for row in rows:
+        assert row is not None
+        click.echo(f"  [{row.id}] {row.rule} {row.locator} 整改时限 {row.deadline or '无'}")
+
+
 # --------------------------------------------------------------------------- copies (CY05 clusters)
 
 
@@ -507,4 +556,4 @@ def copies(year: int, as_json: bool) -> None:
         click.echo(f"[{c.id}] {c.section} 最高相似度 {c.max_similarity}：{'、'.join(c.agencies)}")
 
 
-COMMANDS = (db, ingest, audit, findings, finding, reports, copies)
+COMMANDS = (db, ingest, audit, findings, finding, reports, copies, notice)

@@ -121,3 +121,47 @@ def test_audit_json_summary(db: str) -> None:  # noqa: F811
     gk("ingest", str(FIXTURES / "y2023_v1.txt"), "--agency", "中卫市测试局")
     summary = json.loads(gk("audit", "--json").output)
     assert summary["opened"] == 3 and summary["status"] == "ok" and summary["documents"] == 1
+
+
+def test_notice_sets_deadlines_from_its_date(db: str) -> None:  # noqa: F811
+    f = _setup()
+    out = gk(
+        "notice",
+        "record",
+        "--agency",
+        "中卫市测试局",
+        "--number",
+        "宁政公开〔2024〕3号",
+        "--date",
+        "2024-02-05",
+        today="2024-02-06",
+    ).output
+    assert "已登记整改通知 宁政公开〔2024〕3号" in out and "列入问题 3 个" in out
+    # errors: 20 working days from Mon 2024-02-05 over the Spring Festival (02-10…17 off, 02-18 worked)
+    rows = {
+        r["id"]: r for r in map(json.loads, gk("findings", "--json", today="2024-02-06").output.splitlines())
+    }
+    assert rows[f["BL03:t3.total"]["id"]]["deadline"] == "2024-03-08"
+    one = gk(
+        "notice",
+        "record",
+        str(f["ST01:S5"]["id"]),
+        "--agency",
+        "中卫市测试局",
+        "--number",
+        "宁政公开〔2024〕9号",
+        "--date",
+        "2024-03-01",
+        today="2024-03-01",
+    ).output
+    assert "列入问题 1 个" in one
+    rows = {
+        r["id"]: r for r in map(json.loads, gk("findings", "--json", today="2024-03-01").output.splitlines())
+    }
+    assert rows[f["ST01:S5"]["id"]]["deadline"] == "2024-03-29"
+    assert (
+        "库中没有机关"
+        in gk(
+            "notice", "record", "--agency", "无此机关", "--number", "x", "--date", "2024-03-01", code=1
+        ).output
+    )
