@@ -83,7 +83,7 @@ def check(
     \b
     退出码：
       0 = 没有“错误”级问题；
-      1 = 至少一个“错误”级问题；
+      1 = 至少一个“错误”级问题，或有报告无法机读（TL03，须人工阅读原件）；
       2 = 有文件完全无法读取（其余文件照常审核）；
       3 = 规则目录无法加载或规则执行出错（结果不可信）。
     """
@@ -111,7 +111,8 @@ def check(
         except Exception as exc:  # noqa: BLE001 - an engine failure must stop loudly
             click.echo(f"审核 {path} 时规则执行失败（结果不可信）：{exc}", err=True)
             sys.exit(EXIT_INTERNAL)
-        any_error = any_error or any(f.severity == "error" for f in findings)
+        # an unreadable report (TL03) cannot be certified clean: it fails the check like an error
+        any_error = any_error or not report.readable or any(f.severity == "error" for f in findings)
         if as_json:
             for f in findings:
                 out = f.to_json()
@@ -158,7 +159,9 @@ def rules_list(as_json: bool) -> None:
     click.echo(f"规则目录版本 {catalog.version}，共 {len(catalog.rules)} 条")
     click.echo(f"{_pad('编号', 6)}{_pad('级别', 6)}{_pad('标题', 52)}依据")
     for r in catalog.rules:
-        click.echo(f"{_pad(r.id, 6)}{_pad(SEVERITY_ZH[r.severity], 6)}{_pad(r.spec.title, 52)}{r.spec.basis.source}")
+        click.echo(
+            f"{_pad(r.id, 6)}{_pad(SEVERITY_ZH[r.severity], 6)}{_pad(r.spec.title, 52)}{r.spec.basis.source}"
+        )
 
 
 @rules.command("explain")
@@ -174,8 +177,10 @@ def rules_explain(rule_id: str) -> None:
     a = s.applies
     click.echo(f"{s.id}  {s.title}")
     click.echo(f"名称：{s.name}    级别：{SEVERITY_ZH[s.severity]}（{s.severity}）")
-    click.echo(f"适用：格式 {'、'.join(a.formats)}版；机关 {'、'.join(LEVEL_ZH[x] for x in a.levels)}"
-               + (f"；需要 {'、'.join(a.needs)}" if a.needs else ""))
+    click.echo(
+        f"适用：格式 {'、'.join(a.formats)}版；机关 {'、'.join(LEVEL_ZH[x] for x in a.levels)}"
+        + (f"；需要 {'、'.join(a.needs)}" if a.needs else "")
+    )
     click.echo(f"依据：{s.basis.source} {s.basis.article}")
     click.echo(f"  原文：{s.basis.excerpt}")
     click.echo(f"理由：{s.rationale}")
@@ -195,7 +200,9 @@ def rules_explain(rule_id: str) -> None:
         click.echo(f"测试用例（{Path(case_file).name}，{len(cases)} 个）：")
         for c in cases:
             mark = "触发" if c.get("fires") else "不触发"
-            click.echo(f"  [{mark}] {c.get('name', '')}  基础：{c.get('base', '')}"
-                       + (f"  定位：{c['locator']}" if c.get("locator") else ""))
+            click.echo(
+                f"  [{mark}] {c.get('name', '')}  基础：{c.get('base', '')}"
+                + (f"  定位：{c['locator']}" if c.get("locator") else "")
+            )
     else:
         click.echo("测试用例：（源码目录 tests/rules/cases 中未找到）")
