@@ -3,15 +3,16 @@
 #
 #   antiword       .doc / .wps (OLE Word-97 containers) -> UTF-8 text with tables as | rows
 #   poppler-utils  pdftotext / pdftoppm, used to check the PDF reader by eye (not needed at run time)
+#   libreoffice-writer-nogui  .doc/.wps/.rtf conversion to DOCX (tables kept); skip with WITH_LIBREOFFICE=0
 #
 # Idempotent: packages already installed are skipped and `apt-get update` runs only when
 # something is missing. Runs non-interactively as root (or via sudo when available).
-# LibreOffice (libreoffice-writer-nogui) is optional: the DOC reader uses it when present, but
-# it is large and the tests do not need it, so it is installed only with WITH_LIBREOFFICE=1.
+# LibreOffice is large (about 300 MB) but the DOC/WPS/RTF tests need it; in CI (CI set) a missing
+# tool makes those tests fail rather than skip (tests/tooling.py).
 set -euo pipefail
 
 packages=(antiword poppler-utils)
-if [[ "${WITH_LIBREOFFICE:-0}" == "1" ]]; then
+if [[ "${WITH_LIBREOFFICE:-1}" == "1" ]]; then
     packages+=(libreoffice-writer-nogui)
 fi
 

@@ -8,6 +8,7 @@ import zipfile
 
 import docx
 import pytest
+from tooling import tool_missing
 
 from audit.extract import UnreadableError, read_bytes, read_path, sniff
 
@@ -76,7 +77,7 @@ def test_rtf_without_libreoffice_names_the_package(monkeypatch: pytest.MonkeyPat
         read_bytes(b"{\\rtf1\\ansi hello}", "a.doc")
 
 
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice not installed")
+@pytest.mark.skipif(tool_missing("soffice"), reason="LibreOffice not installed")
 def test_rtf_through_libreoffice() -> None:
     rtf = b"{\\rtf1\\ansi\\ansicpg936 {\\fonttbl\\f0\\fnil SimSun;}\\f0 \\u19968?\\u12289?\\u24635?\\u20307?\\par}"
     doc = read_bytes(rtf, "a.doc")

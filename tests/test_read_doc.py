@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from render_docs import seed_paths
+from tooling import tool_missing
 
 from audit.extract import UnreadableError, read_bytes, sniff
 from audit.parse import parse_document, parse_path
@@ -50,7 +51,10 @@ def test_antiword_text_becomes_paragraphs_and_an_aligned_table() -> None:
     assert [b.kind for b in blocks] == ["para", "para", "para", "para", "table", "para"]
     assert blocks[0].text == "某某区人民政府办公室"
     # lines of a paragraph are joined; no space is inserted between a digit and a CJK character
-    assert blocks[2].text == "本报告由某某区人民政府办公室编制，报告所列数据统计期限自 2024 年 1月 1 日起至 2024 年 12 月 31 日止。"
+    assert (
+        blocks[2].text
+        == "本报告由某某区人民政府办公室编制，报告所列数据统计期限自 2024 年 1月 1 日起至 2024 年 12 月 31 日止。"
+    )
     assert blocks[4].rows == [
         ["第二十条第（一）项", "", "", ""],  # the merged caption: one wide cell, two lines joined
         ["信息内容", "本年制发件数", "本年废止件数", "现行有效件数"],  # wrapped headers joined
@@ -66,7 +70,7 @@ def test_a_full_width_caption_does_not_continue_the_row_above() -> None:
     assert rows == [["规章", "1"], ["第二十条第（五）项", ""]]
 
 
-@pytest.mark.skipif(shutil.which("antiword") is None, reason="antiword not installed (scripts/setup-system.sh)")
+@pytest.mark.skipif(tool_missing("antiword"), reason="antiword not installed (scripts/setup-system.sh)")
 @pytest.mark.parametrize("name", ["seed002-part.doc", "seed002-part.wps"])
 def test_doc_through_antiword_gives_table2(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GKAUDIT_DOC_CONVERTER", "antiword")
@@ -81,8 +85,7 @@ def test_doc_through_antiword_gives_table2(name: str, monkeypatch: pytest.Monkey
     assert report.agency == want.agency and report.year == want.year
 
 
-@pytest.mark.skipif(shutil.which("soffice") is None or shutil.which("antiword") is None,
-                    reason="LibreOffice and antiword not both installed")
+@pytest.mark.skipif(tool_missing("soffice", "antiword"), reason="LibreOffice and antiword not both installed")
 def test_tables_lost_by_libreoffice_are_taken_from_antiword(monkeypatch: pytest.MonkeyPatch) -> None:
     # LibreOffice re-imports its own Word 97 output without tables; antiword still reads them.
     monkeypatch.setenv("GKAUDIT_DOC_CONVERTER", "auto")
@@ -100,7 +103,7 @@ def test_without_converter_the_error_names_the_packages(monkeypatch: pytest.Monk
     assert "未安装" in str(err.value)
 
 
-@pytest.mark.skipif(shutil.which("antiword") is None, reason="antiword not installed")
+@pytest.mark.skipif(tool_missing("antiword"), reason="antiword not installed")
 def test_ole_file_that_is_not_word_is_unreadable(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GKAUDIT_DOC_CONVERTER", "antiword")
     data = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 2000
@@ -113,7 +116,7 @@ def test_converter_timeout_kills_the_process_group() -> None:
         _run(["sh", "-c", "sleep 30 & sleep 30"], timeout=0.5)
 
 
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice not installed")
+@pytest.mark.skipif(tool_missing("soffice"), reason="LibreOffice not installed")
 def test_libreoffice_conversion_feeds_the_docx_reader(monkeypatch: pytest.MonkeyPatch) -> None:
     from render_docs import blocks_of, render_docx
 
@@ -131,4 +134,7 @@ def test_libreoffice_conversion_feeds_the_docx_reader(monkeypatch: pytest.Monkey
 def test_one_column_antiword_table_is_running_text() -> None:
     text = "|本报告由某某区人民政府办公室编制。      |\n|一、总体情况                          |\n"
     blocks = blocks_from_antiword(text)
-    assert [(b.kind, b.text) for b in blocks] == [("para", "本报告由某某区人民政府办公室编制。"), ("para", "一、总体情况")]
+    assert [(b.kind, b.text) for b in blocks] == [
+        ("para", "本报告由某某区人民政府办公室编制。"),
+        ("para", "一、总体情况"),
+    ]
