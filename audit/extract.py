@@ -30,6 +30,20 @@ KINDS = {
 }
 
 
+_HTML_TAGS = (
+    b"<!doctype html",
+    b"<html",
+    b"<head",
+    b"<body",
+    b"<meta",
+    b"<table",
+    b"<div",
+    b"<p>",
+    b"<p ",
+    b"<br",
+)
+
+
 def sniff(data: bytes, name: str = "") -> str:
     """Return the document kind of ``data``: text, html, pdf, docx, doc, rtf, ofd, image or zip."""
     head = data[:2048].lstrip()
@@ -46,12 +60,17 @@ def sniff(data: bytes, name: str = "") -> str:
         if b"OFD.xml" in window or b"Doc_0/" in window:
             return "ofd"
         return "zip"
-    if data[:8] in (b"\x89PNG\r\n\x1a\n",) or data[:3] == b"\xff\xd8\xff" or data[:4] in (b"GIF8", b"II*\x00", b"MM\x00*"):
+    if (
+        data[:8] in (b"\x89PNG\r\n\x1a\n",)
+        or data[:3] == b"\xff\xd8\xff"
+        or data[:4] in (b"GIF8", b"II*\x00", b"MM\x00*")
+    ):
         return "image"
-    low = head[:1024].lower()
-    if low.startswith(b"\xef\xbb\xbf"):
-        low = low[3:]
-    if low.startswith((b"<!doctype html", b"<html", b"<?xml")) or b"<html" in low or b"<body" in low or b"<table" in low:
+    low = data[:8192].lower().lstrip(b"\xef\xbb\xbf \t\r\n")
+    if low.startswith((b"<!doctype html", b"<html")):
+        return "html"
+    # pages served without a .html name (``?id=5``): markup somewhere in the first 8 KB
+    if sum(1 for tag in _HTML_TAGS if tag in low) >= 2:
         return "html"
     suffix = Path(name).suffix.lower()
     if suffix in (".html", ".htm", ".shtml") and b"<" in head:

@@ -94,3 +94,10 @@ def test_read_path_errors(tmp_path) -> None:
     empty.write_bytes(b"  \n")
     with pytest.raises(UnreadableError, match="为空"):
         read_path(empty)
+
+
+def test_html_without_extension_or_leading_markup_is_sniffed() -> None:
+    late = b"<!-- " + b"x" * 2000 + b" -->\n<!DOCTYPE html><html><body><p>x</p></body></html>"
+    assert sniff(late, "content_123") == "html"
+    assert sniff(b"\n" * 10 + b"<meta charset=gb2312><div class=TRS_Editor>", "x") == "html"
+    assert sniff("一、总体情况\n本机关<主动公开>工作".encode(), "x.txt") == "text"
