@@ -78,8 +78,11 @@ def _rows(doc: IntermediateDoc) -> list[Row]:
 # Title, agency, year, level
 
 _TITLE_RE = re.compile(
-    r"(?P<year>(?:19|20)\d{2})\s*年\s*度?\s*(?:的)?\s*政(?:府信息|务)\s*公开\s*(?:工作)?\s*(?:的)?\s*年\s*度\s*报\s*告"
+    r"(?P<year>(?:19|20)\d{2})\s*年\s*度?\s*(?P<mid>[\u4e00-\u9fa5]{2,20}?)?\s*(?:的)?\s*"
+    r"政(?:府信息|务)\s*公开\s*(?:工作)?\s*(?:的)?\s*年\s*度\s*报\s*告"
 )
+# A bare place name as the reporting organ ("2022年上海市政府信息公开…", "XX县2023年…") means its government.
+_PLACE_SUFFIX = re.compile(r"(省|自治区|市|区|县|旗|自治州|州|盟)$")
 _PERIOD_RE = re.compile(r"((?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日")
 _ORGAN_SUFFIX = re.compile(
     r"(人民政府|政府|办公室|办公厅|局|委员会|委|厅|部|署|院|中心|管委会|管理委员会|街道办事处|办事处|镇|乡|所|会|队|站|处|馆|社)$"
@@ -101,14 +104,16 @@ def _find_title(rows: list[Row], limit: int) -> tuple[str | None, str | None, in
         if not m:
             continue
         year = int(m.group("year"))
-        agency = _clean_agency(text[: m.start()])
-        if not agency or not _ORGAN_SUFFIX.search(agency):
+        agency = _clean_agency(m.group("mid") or text[: m.start()])
+        if not agency or not (_ORGAN_SUFFIX.search(agency) or _PLACE_SUFFIX.search(agency)):
             # The organ is printed on the line(s) above the year line.
             for prev in reversed(rows[max(0, row.index - 3) : row.index]):
                 cand = _clean_agency(" ".join(prev.cells))
                 if cand and len(cand) <= 40 and _ORGAN_SUFFIX.search(cand):
                     agency = cand + agency if agency and not _ORGAN_SUFFIX.search(agency) else cand
                     break
+        if agency and _PLACE_SUFFIX.search(agency) and not _ORGAN_SUFFIX.search(agency):
+            agency += "人民政府"
         title = f"{agency or ''}{year}年政府信息公开工作年度报告"
         return title, agency or None, year, row.index
     return None, None, None, -1

@@ -270,3 +270,22 @@ def test_tables_published_as_pictures_make_the_report_unreadable() -> None:
     report = parse_document(doc)
     assert not report.readable
     assert "图片" in (report.unreadable_reason or "")
+
+
+@pytest.mark.parametrize(
+    ("title", "agency", "year", "level"),
+    [
+        ("2022年上海市政府信息公开工作年度报告", "上海市人民政府", 2022, "government"),
+        ("洪泽区2023年政府信息公开工作年度报告", "洪泽区人民政府", 2023, "government"),
+        ("中卫市信访局2024年度政府信息公开工作年度报告", "中卫市信访局", 2024, "department"),
+    ],
+)
+def test_agency_from_title_forms(title: str, agency: str, year: int, level: str) -> None:
+    text = CLEAN.read_text(encoding="utf-8")
+    start = text.index("根据《中华人民共和国政府信息公开条例》")
+    report = parse_text(title + "\n\n" + text[start:])
+    assert (report.agency, report.year, report.level) == (
+        agency,
+        2023 if "2023" in title else report.year,
+        level,
+    )
