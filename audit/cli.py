@@ -1,31 +1,50 @@
-"""The ``gkaudit`` command line (see spec/cli.md). Commands live in ``audit/cli_*.py`` modules."""
+"""The ``gkaudit`` command line (see spec/cli.md). Commands live in ``audit/cli_*.py`` modules.
+
+Commands are imported only when they run (click's lazy-loading pattern), so ``gkaudit parse`` does
+not pay for SQLAlchemy and ``gkaudit findings`` does not pay for durable-rules.
+"""
 
 from __future__ import annotations
 
+import importlib
+
 import click
 
+# command name -> "module:attribute"; add new commands here
+COMMANDS: dict[str, str] = {
+    "parse": "audit.cli_parse:parse",
+    "check": "audit.cli_check:check",
+    "rules": "audit.cli_check:rules",
+    "ingest": "audit.cli_store:ingest",
+    "audit": "audit.cli_store:audit",
+    "findings": "audit.cli_store:findings",
+    "finding": "audit.cli_store:finding",
+    "reports": "audit.cli_store:reports",
+    "db": "audit.cli_store:db",
+    "copies": "audit.cli_store:copies",
+    "notice": "audit.cli_store:notice",
+}
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+
+class LazyGroup(click.Group):
+    """A click group whose subcommands are imported on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        """Return the names of all commands, sorted."""
+        return sorted({*super().list_commands(ctx), *COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        """Return the command called ``cmd_name``, importing its module when needed."""
+        if cmd_name in COMMANDS:
+            module, attr = COMMANDS[cmd_name].split(":")
+            command = getattr(importlib.import_module(module), attr)
+            if not isinstance(command, click.Command):
+                raise TypeError(f"{COMMANDS[cmd_name]} is not a click command")
+            return command
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="gkaudit")
 def main() -> None:
     """gkaudit：政府信息公开工作年度报告自动审核工具。"""
-
-
-# Command registration: one line per module (keep this block at the end of the file).
-from audit import cli_parse  # noqa: E402
-
-main.add_command(cli_parse.parse)
-from audit import cli_check  # noqa: E402
-
-main.add_command(cli_check.check)
-main.add_command(cli_check.rules)
-from audit import cli_store  # noqa: E402
-
-main.add_command(cli_store.ingest)
-main.add_command(cli_store.audit)
-main.add_command(cli_store.findings)
-main.add_command(cli_store.finding)
-main.add_command(cli_store.reports)
-main.add_command(cli_store.db)
-main.add_command(cli_store.copies)
-main.add_command(cli_store.notice)
