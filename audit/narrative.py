@@ -145,7 +145,7 @@ _CARRY_IN_RE = re.compile(
 )
 _CARRY_OUT_RE = re.compile(
     NUM + r"件(?:申请)?(?:顺延|结转|转入)(?:到|至)?(?:下年度|下一年度|下年|次年|2\d{3}年)"
-    r"|(?:结转|顺延)(?:到|至)?(?:下年度|下一年度|下年|次年)(?:继续)?(?:办理|答复)?(?:的)?(?:申请)?"
+    r"|(?:结转|顺延)(?:到|至)?(?:下年度|下一年度|下年|次年|(?:19|20)\d{2}年度?)(?:继续)?(?:办理|答复)?(?:的)?(?:申请)?"
     + NUM
     + r"件"
 )
@@ -723,7 +723,7 @@ def artefacts(text: str) -> Artefacts:
             continue
         latin.append(word)
     markdown = [m.group(0).strip() for m in _MARKDOWN_RE.finditer(raw)]
-    placeholders = [m.group(0) for m in _PLACEHOLDER_RE.finditer(raw)]
+    placeholders = [m.group(0) for m in _PLACEHOLDER_RE.finditer(masked)]
     return Artefacts(latin, markdown, placeholders)
 
 

@@ -381,3 +381,13 @@ def test_oversight_needs_results_not_mechanisms(
     assert bool(nar.first_quote(nar.ASSESSMENT_RE, text)) is assessment
     assert bool(nar.first_quote(nar.EVALUATION_RE, text)) is evaluation
     assert bool(nar.first_quote(nar.ACCOUNTABILITY_RE, text)) is accountability
+
+
+def test_placeholders_inside_addresses_are_not_artefacts() -> None:
+    assert nar.artefacts("网址：http://www.xx.gov.cn，邮箱 xxgk@163.com").placeholders == []
+
+
+def test_carry_out_to_a_named_year() -> None:
+    assert ("carry_out", 2, "total") in counts(
+        "（二）依申请公开情况。共收到政府信息公开申请9件，结转至2024年继续办理2件。"
+    )
