@@ -706,7 +706,11 @@ def artefacts(text: str) -> Artefacts:
     technical term or unit.
     """
     raw = unicodedata.normalize("NFKC", text or "")
-    masked = _URL_RE.sub(lambda m: " " * len(m.group(0)), _EMAIL_RE.sub(lambda m: " " * len(m.group(0)), raw))
+    # Lines wrapped by PDF extraction can split an address ("abc@exam\nple.gov.cn"): join them first.
+    joined = re.sub(r"(?<=[\w.@/:-])[ \t]*\n[ \t]*(?=[\w.@/:-])", "", raw)
+    masked = _URL_RE.sub(
+        lambda m: " " * len(m.group(0)), _EMAIL_RE.sub(lambda m: " " * len(m.group(0)), joined)
+    )
     latin: list[str] = []
     for m in _LATIN_RE.finditer(masked):
         word = m.group(0)

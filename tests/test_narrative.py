@@ -391,3 +391,7 @@ def test_carry_out_to_a_named_year() -> None:
     assert ("carry_out", 2, "total") in counts(
         "（二）依申请公开情况。共收到政府信息公开申请9件，结转至2024年继续办理2件。"
     )
+
+
+def test_addresses_wrapped_over_lines_are_not_artefacts() -> None:
+    assert nar.artefacts("电子邮箱：linhe_gk@examp\nle.gov.cn），网址 www.linhe.\ngov.cn").latin == []
