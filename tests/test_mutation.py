@@ -164,3 +164,28 @@ def test_no_reviews_statement_against_a_non_zero_table() -> None:
     dept = parse_path(DEPT)
     got = findings(bump(dept, "t4.review.other", "t4.review.total"), ("NT",))
     assert got == {("NT04", "t4.review.total")}
+
+
+def wrapped_like_a_pdf(text: str, width: int = 28) -> str:
+    """Return the report with narrative lines wrapped and numbers spaced as PDF extraction gives them."""
+    import re
+    import textwrap
+
+    out: list[str] = []
+    for line in text.split("\n"):
+        if "\t" in line or len(line) < 40:
+            out.append(line)
+            continue
+        out.extend(textwrap.wrap(re.sub(r"(\d+)(件|年|条|次|个|篇)", r"\1 \2", line), width))
+    return "\n".join(out)
+
+
+def test_wrapped_lines_and_spaced_numbers_read_the_same() -> None:
+    text = wrapped_like_a_pdf(GOV.read_text(encoding="utf-8"))
+    assert "50 件" in text
+    assert check_report(parse_bytes(text.encode("utf-8"), "wrapped.txt"), AuditContext()) == []
+    broken = text.replace("政府信息公开申请50 件", "政府信息公开申请45 件").replace(
+        "予以公开26", "予以公开27"
+    )
+    got = findings(parse_bytes(broken.encode("utf-8"), "wrapped.txt"), ("NT",))
+    assert got == {("NT01", "t3.new.total"), ("NT03", "t3.granted.total")}
