@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import re
 import tempfile
 from collections import defaultdict
 from collections.abc import Callable
@@ -26,7 +27,7 @@ from sqlmodel import Session, col, func, select
 
 from audit import lifecycle, similarity, store
 from audit import models as m
-from audit.model import AuditContext, Report
+from audit.model import Anomaly, AuditContext, Report
 
 log = logging.getLogger(__name__)
 EXTENSIONS = {"text": ".txt", "html": ".html", "pdf": ".pdf", "docx": ".docx", "doc": ".doc"}
@@ -197,6 +198,23 @@ def _source_of(doc: m.Document) -> str:
     return doc.url or doc.original_name or doc.archive_path
 
 
+_YEAR_IN_NAME = re.compile(r"(?<!\d)(20[0-4]\d)(?!\d)")
+
+
+def guess_year(doc: m.Document) -> int | None:
+    """Return the report year of a document whose text gives none (e.g. an unreadable scan).
+
+    A year printed in the file name or URL wins; else the year before publication (a report for
+    year Y is published early in Y+1); else the year before it was fetched.
+    """
+    for name in (doc.original_name, doc.url):
+        years = _YEAR_IN_NAME.findall(name or "")
+        if years:
+            return int(years[-1])
+    when = doc.published_on or (doc.fetched_at.date() if doc.fetched_at else None)
+    return when.year - 1 if when else None
+
+
 def _parse_document(session: Session, doc: m.Document, agency: m.Agency) -> m.Report:
     """Parse one archived document and write (or refresh) its Report row; no check yet."""
     from audit.extract import UnreadableError
@@ -218,6 +236,15 @@ def _parse_document(session: Session, doc: m.Document, agency: m.Agency) -> m.Re
     parsed.agency = agency.name
     if doc.year_hint:
         parsed.year = doc.year_hint
+    elif parsed.year is None:
+        parsed.year = guess_year(doc)
+        if parsed.year is not None:
+            parsed.anomalies.append(
+                Anomaly(
+                    kind="year_guessed",
+                    detail=f"文中未能识别报告年度，按文件名或发布日期推定为{parsed.year}年",
+                )
+            )
     level = doc.level_hint or agency.level
     if level in ("government", "department"):
         parsed.level = level  # type: ignore[assignment]
