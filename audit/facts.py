@@ -33,6 +33,7 @@ from audit.schema import (
     T4_CELLS,
     T4_COLUMNS,
     T4_GROUPS,
+    describe_cell,
     t2_blocks,
     t2_cells,
     t3_cells,
@@ -114,7 +115,7 @@ FACT_FIELDS: dict[str, tuple[str, ...]] = {
     ),
     "section": ("section", "title", "present", "printed_title"),
     "section_pair": ("section", "title", "next_section", "next_title", "position", "next_position"),
-    "table_cells": ("table", "table_label", "cells", "missing", "missing_ids", "table_found"),
+    "table_cells": ("table", "table_label", "cells", "missing", "missing_list", "table_found"),
     "s1_topic": ("topic", "present"),
     "oversight": ("level", "has_assessment", "has_evaluation", "has_accountability", "missing_label"),
     "s5_content": ("has_problems", "has_measures", "last_year_reported"),
@@ -242,6 +243,34 @@ def may_make_rules(agency: str | None, level: str) -> tuple[bool | None, str]:
     return False, "地方政府部门"
 
 
+def describe_missing(table: str, missing: list[str], limit: int = 12) -> str:
+    """Return the missing cells as a reader sees them: whole rows/groups named once, else each cell.
+
+    ``t3.other.fee_unpaid.*`` (all 7 columns) becomes “2.申请人逾期未按收费通知…”行; a single cell
+    becomes 表三“…”行“自然人”列 (see :func:`audit.schema.describe_cell`).
+    """
+    if not missing:
+        return ""
+    groups: dict[str, list[str]] = {}
+    for cid in missing:
+        groups.setdefault(cid.rsplit(".", 1)[0], []).append(cid)
+    width = {"t3": len(T3_COLUMNS), "t4": len(T4_COLUMNS)}.get(table)
+    parts: list[str] = []
+    for row, cids in groups.items():
+        key = row.split(".", 1)[1] if "." in row else row
+        if width and len(cids) == width:
+            label = (
+                T3_ROW_BY_ID[key].label
+                if table == "t3" and key in T3_ROW_BY_ID
+                else T4_GROUP_LABEL.get(key, key)
+            )
+            parts.append(f"“{label}”{'行' if table == 't3' else '各栏'}")
+        else:
+            parts.extend(describe_cell(c) for c in cids)
+    shown = "、".join(parts[:limit])
+    return shown + (f"等{len(parts)}处" if len(parts) > limit else "")
+
+
 def _quote(text: str, limit: int = 160) -> str:
     """Return a normalised sentence with Chinese punctuation restored, for evidence and messages."""
     s = text.replace(",", "，").replace(";", "；").replace(":", "：").replace("(", "（").replace(")", "）")
@@ -363,7 +392,7 @@ class _Builder:
         fmt = self.r.format
         for table, ids in (("t2", t2_cells(fmt)), ("t3", t3_cells(fmt)), ("t4", T4_CELLS)):
             missing = [c for c in ids if self.v(c) is None]
-            shown = ", ".join(missing[:30]) + (f" 等{len(missing)}个" if len(missing) > 30 else "")
+            shown = describe_missing(table, missing)
             self.add(
                 "table_cells",
                 table,
@@ -372,7 +401,7 @@ class _Builder:
                     "table_label": TABLE_LABELS[table],
                     "cells": len(ids),
                     "missing": len(missing),
-                    "missing_ids": shown,
+                    "missing_list": shown,
                     "table_found": table in self.r.tables_found,
                 },
                 {c: None for c in missing},
