@@ -331,3 +331,20 @@ def test_copy_facts_come_from_the_context() -> None:
         "similarity": 0.912,
         "cluster": "7",
     }
+
+
+def test_missing_cells_are_described_as_a_reader_sees_them() -> None:
+    from audit.facts import describe_missing
+
+    whole = [
+        f"t3.other.fee_unpaid.{c}"
+        for c in ("natural", "commercial", "research", "social", "legal", "other_org", "total")
+    ]
+    assert (
+        describe_missing("t3", whole)
+        == "“2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请”行"
+    )
+    assert describe_missing("t3", ["t3.new.natural"]) == "表三“一、本年新收政府信息公开申请数量”行“自然人”列"
+    review = [f"t4.review.{c}" for c in ("upheld", "corrected", "other", "pending", "total")]
+    assert describe_missing("t4", review) == "“行政复议”各栏"
+    assert describe_missing("t2", ["t2.fee.amount"]) == "表二“行政事业性收费”行“本年收费金额（单位：万元）”"
