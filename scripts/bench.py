@@ -59,6 +59,38 @@ def report(label: str, docs: list[tuple[str, bytes]], seconds: float) -> None:
     print(f"  读取+解析   {p_rate:8.1f} 份/秒（{p_n} 份）")
 
 
+def bench_checks(docs: list[tuple[str, bytes]]) -> None:
+    """Print rule-check throughput of the durable-rules engine and of the plain-Python oracle."""
+    from audit.check import check_report
+    from audit.parse import parse_bytes
+
+    reports = [parse_bytes(data, name) for name, data in docs]
+    print("\n规则检查（已解析的样本报告）：")
+    for evaluator in ("engine", "oracle"):
+        check_report(reports[0], evaluator=evaluator)  # warm-up: catalogue load, ruleset registration
+        n, start = 0, time.perf_counter()
+        while time.perf_counter() - start < 2.0:
+            for r in reports:
+                check_report(r, evaluator=evaluator)
+                n += 1
+        print(f"  {evaluator:<7} {n / (time.perf_counter() - start):8.1f} 份/秒（{n} 份）")
+
+
+def bench_copies() -> None:
+    """Print CY05 clustering time for synthetic provinces of 100 and 1,000 reports."""
+    from test_similarity import corpus, plant_copy
+
+    from audit.similarity import find_copies
+
+    print("\nCY05 跨机关雷同聚类（合成语料，词汇刻意重复：最坏情况）：")
+    for n in (100, 1000):
+        items = corpus(n, seed=11)
+        items[n // 2] = plant_copy(items[1], n // 2, items[n // 2].agency)
+        start = time.perf_counter()
+        found = find_copies(items)
+        print(f"  {n:>5} 份  {time.perf_counter() - start:6.2f} 秒  发现雷同 {len(found.copies)} 份")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark and print the figures."""
     ap = argparse.ArgumentParser(description="解析吞吐量基准（份/秒）")
@@ -78,6 +110,8 @@ def main(argv: list[str] | None = None) -> int:
         html_docs = [(f"{p.stem}.{layout}.html", build(p, layout)) for p in seeds]
         report(f"HTML（{layout} 版式）", html_docs, args.seconds)
 
+    bench_checks(text_docs)
+    bench_copies()
     try:
         import bench_readers  # type: ignore[import-not-found]
     except ImportError:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-import time
 
 from audit import similarity
 from audit.similarity import Narrative, find_copies
@@ -160,13 +159,10 @@ def test_same_agency_versions_are_not_copies() -> None:
     assert find_copies([*items, twin]).copies == {}
 
 
-def test_speed_for_a_province() -> None:
+def test_planted_copy_among_a_thousand() -> None:
     # 1,000 reports of a deliberately repetitive vocabulary (every shingle common: the worst case for
-    # the prefix filter) must cluster in well under a minute on the project's 2-core machine.
+    # the prefix filter); its speed is measured by scripts/bench.py, not here.
     items = corpus(1000, seed=11)
     items[500] = plant_copy(items[100], 500, items[500].agency)
-    start = time.perf_counter()
     result = find_copies(items)
-    elapsed = time.perf_counter() - start
     assert set(result.copies) == {100, 500}
-    assert elapsed < 30, elapsed
