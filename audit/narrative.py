@@ -403,7 +403,8 @@ def t2_statements(text: str, section: str, year: int | None) -> list[Statement]:
             for verb, vpat in _T2_VERBS:
                 pat = (
                     vpat
-                    + r"(?:了)?(?:的)?(?P<n>行政规范性文件|规范性文件|规章)?(?:共计|共)?(?P<num>"
+                    + r"(?:了)?(?:的)?(?:(?:[省市区县州旗]|本级)?(?:人民)?政府(?:及其办公室|办公室|办公厅)?|本机关|本部门|部门)?"
+                    + r"(?P<n>行政规范性文件|规范性文件|规章)?(?:共计|共)?(?P<num>"
                     + NUM[1:-1]
                     + r")件"
                 )

@@ -231,6 +231,8 @@ def test_policy_documents_are_not_normative_documents() -> None:
             {("t2:norm:made", 5), ("t2:norm:repealed", 2), ("t2:norm:valid", 46)},
         ),
         ("出台规章 1 件。", {("t2:reg:made", 1)}),
+        ("全年制定市政府规章2件，废止1件。", {("t2:reg:made", 2), ("t2:reg:repealed", 1)}),
+        ("印发区政府行政规范性文件3件。", {("t2:norm:made", 3)}),
         ("目前现行有效规范性文件 30 件。", {("t2:norm:valid", 30)}),
     ],
 )
