@@ -278,6 +278,14 @@ def _quote(text: str, limit: int = 160) -> str:
     return s if len(s) <= limit else s[: limit - 1] + "…"
 
 
+# Table-3 totals a narrative count may name: statement kind → (row, reader-facing label).
+_TOTAL_STATEMENTS = {
+    "answered": ("result_total", "办理结果总计（答复）"),
+    "carry_in": ("carry_in", "上年结转申请"),
+    "carry_out": ("carry_out", "结转下年度继续办理"),
+}
+
+
 class _Builder:
     """Collects the facts of one report."""
 
@@ -774,15 +782,10 @@ class _Builder:
         if st.what.startswith("outcome:"):
             row = st.what.split(":", 1)[1]
             table, ev, label, loc = self._t3_group_value(row, col)
-        elif st.what == "answered":
-            cid = f"t3.result_total.{col}"
-            table, ev, label, loc = self.v(cid), {cid: self.v(cid)}, "办理结果总计（答复）", cid
-        elif st.what == "carry_in":
-            cid = f"t3.carry_in.{col}"
-            table, ev, label, loc = self.v(cid), {cid: self.v(cid)}, "上年结转申请", cid
-        elif st.what == "carry_out":
-            cid = f"t3.carry_out.{col}"
-            table, ev, label, loc = self.v(cid), {cid: self.v(cid)}, "结转下年度继续办理", cid
+        elif st.what in _TOTAL_STATEMENTS:
+            row, label = _TOTAL_STATEMENTS[st.what]
+            loc = f"t3.{row}.{col}"
+            table, ev = self.v(loc), {loc: self.v(loc)}
         else:
             return
         k = ("out", st.what, st.value, col)
