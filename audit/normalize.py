@@ -77,3 +77,17 @@ def looks_like_value(cell: str) -> bool:
     """Return True when a non-empty cell is meant as a value even if malformed (e.g. ``251000元``)."""
     s = norm(cell).replace(",", "")
     return bool(re.match(r"^[+-]?\d+(?:\.\d+)?(?:元|万元|件|个|条|%)?$", s))
+
+
+_CID_PLACEHOLDER = re.compile(r"\(cid:\d+\)")
+
+
+def text_stats(text: str) -> tuple[int, int, int, int]:
+    """Return (``(cid:NN)`` placeholders, CJK characters, private-use/unassigned/U+FFFD characters,
+    visible characters) of extracted text: the signs of a broken font encoding.
+    """
+    cids = len(_CID_PLACEHOLDER.findall(text))
+    visible = [ch for ch in _CID_PLACEHOLDER.sub("", text) if not ch.isspace()]
+    cjk = sum(1 for ch in visible if "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff")
+    bad = sum(1 for ch in visible if unicodedata.category(ch) in ("Co", "Cn", "Cs") or ch == "\ufffd")
+    return cids, cjk, bad, len(visible)

@@ -43,7 +43,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from audit.model import Block, IntermediateDoc
-from audit.normalize import is_number
+from audit.normalize import is_number, text_stats
 
 TABLE_SETTINGS: dict[str, Any] = {
     "vertical_strategy": "lines",
@@ -69,7 +69,6 @@ CAPTION_RE = re.compile(r"^第[一二三四五六七八九十百\d]+条")
 # A cell that starts a new numbered label: 一、 （四） (4) 4. 4、 ①
 _NUMBERED_RE = re.compile(r"^\s*(?:[（(]?[一二三四五六七八九十]+[)）、.．]|[（(]\d+[)）]|\d+\s*[.、．]|[①-⑳])")
 TABLES_AS_IMAGES = "文档中没有可读的表格，但含有图片：统计表格可能以图片形式插入，无法机读"
-_CID_RE = re.compile(r"\(cid:\d+\)")
 # A numbered heading (一、 （三）) at the top of a page starts a paragraph of its own.
 HEADING_RE = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）])")
 
@@ -469,18 +468,6 @@ def _clean_grid(table: _Table) -> list[list[str]]:
     return out
 
 
-def _text_stats(text: str) -> tuple[int, int, int, int]:
-    """Return (cid placeholders, CJK characters, private-use/unassigned characters, visible chars)."""
-    cids = len(_CID_RE.findall(text))
-    rest = _CID_RE.sub("", text)
-    visible = [ch for ch in rest if not ch.isspace()]
-    cjk = sum(1 for ch in visible if _CJK_RE.match(ch) and "\u3400" <= ch)
-    import unicodedata
-
-    bad = sum(1 for ch in visible if unicodedata.category(ch) in ("Co", "Cn", "Cs") or ch == "\ufffd")
-    return cids, cjk, bad, len(visible)
-
-
 def unreadable_reason(text: str, pages_with_images: int = 0) -> str | None:
     """Return a Chinese reason why extracted text is not a usable Chinese report, or None if it is.
 
@@ -488,7 +475,7 @@ def unreadable_reason(text: str, pages_with_images: int = 0) -> str | None:
     or private-use/unassigned code points (a font without a usable ToUnicode map), or when it has
     too few CJK characters for a Chinese report (a font whose codes decode to Latin garbage).
     """
-    cids, cjk, bad, visible = _text_stats(text)
+    cids, cjk, bad, visible = text_stats(text)
     total = cids + visible
     if total < 20:
         if pages_with_images:

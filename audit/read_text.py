@@ -13,7 +13,7 @@ from charset_normalizer import from_bytes
 
 from audit.extract import UnreadableError
 from audit.model import Block, IntermediateDoc
-from audit.normalize import is_value_cell
+from audit.normalize import is_value_cell, text_stats
 
 _MULTISPACE = re.compile(r"(?<=\S)[ \u3000]{2,}(?=\S)")
 _NUMBERS_ONLY = re.compile(r"^[\d\s.,\-/—]+$")
@@ -56,6 +56,15 @@ def read_text(data: bytes, source: str) -> IntermediateDoc:
     text, problems = decode_text(data)
     if "\x00" in text:
         raise UnreadableError("文件含有二进制内容，不是文本文件")
+    cids, _cjk, bad, visible = text_stats(text)
+    if cids + visible and (cids + bad) / (cids + visible) > 0.05:
+        # text extracted from a PDF whose font has no usable ToUnicode map: (cid:NN) runs or U+FFFD
+        problems.append(
+            {
+                "kind": "unreadable",
+                "detail": f"文本由损坏的字体编码提取而来，{cids + bad} 个字符无法解码，无法机读",
+            }
+        )
     blocks: list[Block] = []
     table: Block | None = None
     for lineno, raw in enumerate(text.splitlines(), start=1):

@@ -289,3 +289,12 @@ def test_agency_from_title_forms(title: str, agency: str, year: int, level: str)
         2023 if "2023" in title else report.year,
         level,
     )
+
+
+def test_text_extracted_through_a_broken_font_is_unreadable() -> None:
+    garbled = "(cid:1234)(cid:99)(cid:5)" * 40 + "\n二、主动公开政府信息情况\n"
+    report = parse_text(garbled)
+    assert not report.readable
+    assert "字体" in (report.unreadable_reason or "")
+    assert parse_text("\ufffd" * 200 + "\n一、总体情况\n").readable is False
+    assert parse_path(CLEAN).readable
