@@ -307,13 +307,14 @@ class _Builder:
         sec = self.r.sections.get(sid)
         return sec.text if sec and sec.present else ""
 
-    def quote_key(self, sid: str) -> str:
-        """Return the evidence key of a quote: the section and where it starts in the document."""
+    def quote_key(self, sid: str, quote: str = "") -> str:
+        """Return the evidence key of a quote: the section and where the quote is in the document."""
         sec = self.r.sections.get(sid)
-        if sec is not None and sec.page:
-            return f"原文（{sid}，第{sec.page}页起）"
-        if sec is not None and sec.line:
-            return f"原文（{sid}，第{sec.line}行起）"
+        line, page = sec.locate(quote) if sec is not None else (None, None)
+        if page:
+            return f"原文（{sid}，第{page}页）"
+        if line:
+            return f"原文（{sid}，第{line}行）"
         return f"原文（{sid}）"
 
     def present(self, sid: str) -> bool:
@@ -727,7 +728,7 @@ class _Builder:
                     "stated_no_applications",
                     f"{sid}:{len(self.facts)}",
                     {"new": new, "section": sid},
-                    {self.quote_key(sid): _quote(st.quote), "t3.new.total": new},
+                    {self.quote_key(sid, st.quote): _quote(st.quote), "t3.new.total": new},
                 )
             for st in nar.appeal_statements(text, sid, y):
                 self._appeal(st, seen)
@@ -740,7 +741,7 @@ class _Builder:
                 "fee_statement",
                 f"S6:{len(self.facts)}",
                 {"fee_unpaid": self.v(cid)},
-                {self.quote_key("S6"): _quote(st.quote), cid: self.v(cid)},
+                {self.quote_key("S6", st.quote): _quote(st.quote), cid: self.v(cid)},
             )
             break
 
@@ -775,7 +776,7 @@ class _Builder:
                     "locator": loc,
                     "section": st.section,
                 },
-                {self.quote_key(st.section): _quote(st.quote), **ev},
+                {self.quote_key(st.section, st.quote): _quote(st.quote), **ev},
             )
             return
         # outcome-type counts (NT03)
@@ -804,7 +805,7 @@ class _Builder:
                 "locator": loc,
                 "section": st.section,
             },
-            {self.quote_key(st.section): _quote(st.quote), **ev},
+            {self.quote_key(st.section, st.quote): _quote(st.quote), **ev},
         )
 
     def _t3_group_value(self, row: str, col: str) -> tuple[int | float | None, dict, str, str]:
@@ -862,7 +863,7 @@ class _Builder:
                 "locator": loc,
                 "section": st.section,
             },
-            {self.quote_key(st.section): _quote(st.quote), **ev},
+            {self.quote_key(st.section, st.quote): _quote(st.quote), **ev},
         )
 
     def _t2(self, st: nar.Statement, seen: set[tuple]) -> None:
@@ -890,7 +891,7 @@ class _Builder:
                 "locator": cid,
                 "section": st.section,
             },
-            {self.quote_key(st.section): _quote(st.quote), cid: self.v(cid)},
+            {self.quote_key(st.section, st.quote): _quote(st.quote), cid: self.v(cid)},
         )
 
     # -- across years and agencies ------------------------------------------------------------

@@ -75,6 +75,18 @@ class Section(BaseModel):
     position: int | None = None  # index in the order the sections were found
     line: int | None = None
     page: int | None = None
+    # source line and page of each line of ``text`` (parallel to ``text.split("\n")``)
+    lines: list[int | None] = Field(default_factory=list)
+    pages: list[int | None] = Field(default_factory=list)
+
+    def locate(self, quote: str) -> tuple[int | None, int | None]:
+        """Return the (line, page) where a quote from this section's text starts, if found."""
+        probe = "".join(quote.split())[:12]
+        if probe:
+            for i, text_line in enumerate(self.text.split("\n")):
+                if probe in "".join(text_line.split()) and i < len(self.lines):
+                    return self.lines[i], self.pages[i] if i < len(self.pages) else None
+        return self.line, self.page
 
 
 class Anomaly(BaseModel):

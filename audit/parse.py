@@ -582,8 +582,12 @@ def parse_document(doc: IntermediateDoc) -> Report:
             start, end = bounds[sdef.id]
             sec.present, sec.title, sec.line, sec.page = True, printed, row.line, row.page
             sec.position = report.section_order.index(sdef.id)
-            body = [" ".join(c for c in r.cells if c) for r in rows[start + 1 : end] if not r.is_table]
-            sec.text = "\n".join([run_in, *body] if run_in else body)
+            body = [r for r in rows[start + 1 : end] if not r.is_table]
+            texts = [" ".join(c for c in r.cells if c) for r in body]
+            sec.lines, sec.pages = [r.line for r in body], [r.page for r in body]
+            if run_in:
+                texts, sec.lines, sec.pages = [run_in, *texts], [row.line, *sec.lines], [row.page, *sec.pages]
+            sec.text = "\n".join(texts)
             if not _title_equal(printed, sdef.canonical):
                 report.anomalies.append(
                     Anomaly(

@@ -298,3 +298,10 @@ def test_text_extracted_through_a_broken_font_is_unreadable() -> None:
     assert "字体" in (report.unreadable_reason or "")
     assert parse_text("\ufffd" * 200 + "\n一、总体情况\n").readable is False
     assert parse_path(CLEAN).readable
+
+
+def test_section_lines_locate_a_quote() -> None:
+    report = parse_path(SEEDS / "002_60d30e5d68c9d170.txt")
+    line, _page = report.sections["S1"].locate("保留27件，宣布失效和废止25件")
+    lines = (SEEDS / "002_60d30e5d68c9d170.txt").read_text(encoding="utf-8").splitlines()
+    assert "保留 27 件" in lines[line - 1]
