@@ -36,6 +36,7 @@ Unreadable documents (no text layer, broken font encoding) come back with a prob
 from __future__ import annotations
 
 import io
+import logging
 import re
 import statistics
 from collections import Counter
@@ -44,6 +45,10 @@ from typing import Any
 
 from audit.model import Block, IntermediateDoc
 from audit.normalize import is_number, text_stats
+
+# pdfminer warns once per glyph about damaged fonts ("Could not get FontBBox…"); the reader reports
+# unusable text itself, so only pdfminer's errors are worth showing.
+logging.getLogger("pdfminer").setLevel(logging.ERROR)
 
 TABLE_SETTINGS: dict[str, Any] = {
     "vertical_strategy": "lines",
