@@ -11,7 +11,10 @@ import sys
 
 def main() -> int:
     """Explain that the nightly pipeline is not built yet and exit with status 2."""
-    print("定时任务尚未实现：抓取与整改流水线将在后续版本提供。当前可使用 gkaudit check / gkaudit parse。", file=sys.stderr)
+    print(
+        "定时任务尚未实现：抓取与整改流水线将在后续版本提供。当前可使用 gkaudit check / gkaudit parse。",
+        file=sys.stderr,
+    )
     return 2
 
 

@@ -124,7 +124,9 @@ def findings_from_matches(
         try:
             locator, message = rule.render(fact.fields)
         except Exception as exc:
-            raise RuntimeError(f"规则 {rule_id} 的消息无法渲染（事实 {fact.type}/{fact.key}）：{exc}") from exc
+            raise RuntimeError(
+                f"规则 {rule_id} 的消息无法渲染（事实 {fact.type}/{fact.key}）：{exc}"
+            ) from exc
         if (rule_id, locator) in seen:
             continue
         seen.add((rule_id, locator))

@@ -168,11 +168,17 @@ def _parse_term(node: ast.AST, text: str) -> Term:
         inner = _parse_term(node.operand, text)
         if isinstance(node.op, ast.UAdd):
             return inner
-        if isinstance(inner, Lit) and isinstance(inner.value, int | float) and not isinstance(inner.value, bool):
+        if (
+            isinstance(inner, Lit)
+            and isinstance(inner.value, int | float)
+            and not isinstance(inner.value, bool)
+        ):
             return Lit(-inner.value)
         return Arith("-", Lit(0), inner)
-    raise ConditionError(f"条件“{text}”中不允许的语法：{_node_name(node)}"
-                         f"（只允许字段、数字、'字符串'、true/false、+ -、比较、and/or/not、括号）")
+    raise ConditionError(
+        f"条件“{text}”中不允许的语法：{_node_name(node)}"
+        f"（只允许字段、数字、'字符串'、true/false、+ -、比较、and/or/not、括号）"
+    )
 
 
 def _parse_expr(node: ast.AST, text: str) -> Expr:
@@ -198,8 +204,10 @@ def _parse_expr(node: ast.AST, text: str) -> Expr:
         return Const(node.value)
     if isinstance(node, ast.BinOp | ast.UnaryOp | ast.Constant):
         raise ConditionError(f"条件“{text}”中此处需要比较或逻辑表达式，而不是算术或字面量")
-    raise ConditionError(f"条件“{text}”中不允许的语法：{_node_name(node)}"
-                         f"（只允许字段、数字、'字符串'、true/false、+ -、比较、and/or/not、括号）")
+    raise ConditionError(
+        f"条件“{text}”中不允许的语法：{_node_name(node)}"
+        f"（只允许字段、数字、'字符串'、true/false、+ -、比较、and/or/not、括号）"
+    )
 
 
 def parse_when(text: str) -> Expr:
@@ -262,7 +270,9 @@ class _Kinds:
         root = self.find(f)
         old = self.kind.get(root)
         if old and old != kind:
-            raise ConditionError(f"条件“{self.text}”中字段 {f} 既被当作{_KIND_ZH[old]}又被当作{_KIND_ZH[kind]}使用")
+            raise ConditionError(
+                f"条件“{self.text}”中字段 {f} 既被当作{_KIND_ZH[old]}又被当作{_KIND_ZH[kind]}使用"
+            )
         self.kind[root] = kind
 
     def union(self, a: str, b: str) -> None:
@@ -271,7 +281,9 @@ class _Kinds:
             return
         ka, kb = self.kind.get(ra), self.kind.get(rb)
         if ka and kb and ka != kb:
-            raise ConditionError(f"条件“{self.text}”中字段 {a}（{_KIND_ZH[ka]}）与 {b}（{_KIND_ZH[kb]}）类型不同，不能比较")
+            raise ConditionError(
+                f"条件“{self.text}”中字段 {a}（{_KIND_ZH[ka]}）与 {b}（{_KIND_ZH[kb]}）类型不同，不能比较"
+            )
         self.parent[rb] = ra
         if kb and not ka:
             self.kind[ra] = kb
@@ -695,12 +707,16 @@ def validate_fact(fact: FactLike) -> None:
     if not isinstance(fact.type, str) or not fact.type:
         raise FactShapeError(f"事实类型无效：{fact.type!r}")
     if len(fact.fields) > MAX_FIELDS:
-        raise FactShapeError(f"事实 {fact.type}/{fact.key} 有 {len(fact.fields)} 个字段，超过上限 {MAX_FIELDS}")
+        raise FactShapeError(
+            f"事实 {fact.type}/{fact.key} 有 {len(fact.fields)} 个字段，超过上限 {MAX_FIELDS}"
+        )
     for name, value in fact.fields.items():
         if not isinstance(name, str) or name in RESERVED_FIELDS or name.startswith("_"):
             raise FactShapeError(f"事实 {fact.type}/{fact.key} 的字段名 {name!r} 无效或为保留字")
         if value is not None and not isinstance(value, str | int | float | bool):
-            raise FactShapeError(f"事实 {fact.type}/{fact.key} 的字段 {name} 不是标量：{type(value).__name__}")
+            raise FactShapeError(
+                f"事实 {fact.type}/{fact.key} 的字段 {name} 不是标量：{type(value).__name__}"
+            )
         if isinstance(value, float) and not math.isfinite(value):
             raise FactShapeError(f"事实 {fact.type}/{fact.key} 的字段 {name} 不是有限数：{value}")
 

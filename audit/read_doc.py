@@ -38,7 +38,9 @@ from audit.read_pdf import HEADING_RE, join_cell_lines
 
 SOFFICE_TIMEOUT = 120.0
 ANTIWORD_TIMEOUT = 60.0
-INSTALL_HINT = "请安装 antiword（apt-get install antiword）或 LibreOffice（apt-get install libreoffice-writer-nogui）"
+INSTALL_HINT = (
+    "请安装 antiword（apt-get install antiword）或 LibreOffice（apt-get install libreoffice-writer-nogui）"
+)
 
 
 class ConversionError(Exception):
@@ -66,8 +68,14 @@ def find_converters() -> dict[str, str]:
 
 def _run(cmd: list[str], timeout: float, cwd: str | None = None) -> subprocess.CompletedProcess[bytes]:
     """Run a converter in its own process group; on timeout kill the whole group."""
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=cwd,
-                            start_new_session=True, env={**os.environ, "HOME": cwd or os.environ.get("HOME", "/tmp")})
+    proc = subprocess.Popen(
+        cmd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=cwd,
+        start_new_session=True,
+        env={**os.environ, "HOME": cwd or os.environ.get("HOME", "/tmp")},
+    )
     try:
         out, err = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired as exc:
@@ -104,8 +112,18 @@ def convert_with_soffice(data: bytes, soffice: str, timeout: float = SOFFICE_TIM
         src.write_bytes(data)
         outdir = Path(tmp) / "out"
         profile = Path(_profile_dir()).as_uri()
-        cmd = [soffice, f"-env:UserInstallation={profile}", "--headless", "--norestore", "--nologo",
-               "--convert-to", "docx", "--outdir", str(outdir), str(src)]
+        cmd = [
+            soffice,
+            f"-env:UserInstallation={profile}",
+            "--headless",
+            "--norestore",
+            "--nologo",
+            "--convert-to",
+            "docx",
+            "--outdir",
+            str(outdir),
+            str(src),
+        ]
         _run(cmd, timeout, cwd=tmp)
         out = outdir / "input.docx"
         if not out.is_file() or out.stat().st_size == 0:
@@ -175,7 +193,9 @@ def _cluster(positions: set[int], tolerance: int = 2) -> dict[int, int]:
 def _grid_from_lines(lines: list[str]) -> list[list[str]]:
     """Return a table grid from antiword table lines (columns from separator positions)."""
     parsed = [_table_line_cells(ln.rstrip()) for ln in lines]
-    col_of = _cluster({a for cells in parsed for a, _b, _t in cells} | {b for cells in parsed for _a, b, _t in cells})
+    col_of = _cluster(
+        {a for cells in parsed for a, _b, _t in cells} | {b for cells in parsed for _a, b, _t in cells}
+    )
     width = max(max(col_of.values(), default=1), 1)
     physical: list[tuple[tuple[int, ...], list[str]]] = []
     for cells in parsed:
@@ -204,8 +224,11 @@ def _join_wrapped_rows(physical: list[tuple[tuple[int, ...], list[str]]]) -> lis
             prev = rows[-1]
             filled = [j for j, c in enumerate(line) if c]
             starts_label = any(HEADING_RE.match(line[j]) for j in filled)
-            if (not starts_label and not any(is_number(c) for c in line)
-                    and all(prev[j] and not is_number(prev[j]) for j in filled)):
+            if (
+                not starts_label
+                and not any(is_number(c) for c in line)
+                and all(prev[j] and not is_number(prev[j]) for j in filled)
+            ):
                 for j in filled:
                     prev[j] = join_cell_lines(prev[j] + "\n" + line[j])
                 continue
@@ -291,7 +314,9 @@ def read_doc(data: bytes, source: str) -> IntermediateDoc:
             tables = sum(1 for b in blocks if b.kind == "table")
             if doc is None or tables > sum(1 for b in doc.blocks if b.kind == "table"):
                 if doc is not None:
-                    problems.append({"kind": "reader", "detail": "LibreOffice 转换丢失了表格，已改用 antiword 的结果"})
+                    problems.append(
+                        {"kind": "reader", "detail": "LibreOffice 转换丢失了表格，已改用 antiword 的结果"}
+                    )
                 doc = IntermediateDoc(source=source, blocks=blocks)
     if doc is None:
         raise _unreadable("无法读取 Word 97-2003/WPS 文件：" + "；".join(failures))

@@ -83,8 +83,21 @@ def _chinese_number(n: int) -> str:
 def _roman(n: int) -> str:
     """Return ``n`` as an upper-case Roman numeral."""
     out = ""
-    for value, sym in ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"), (50, "L"),
-                       (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")):
+    for value, sym in (
+        (1000, "M"),
+        (900, "CM"),
+        (500, "D"),
+        (400, "CD"),
+        (100, "C"),
+        (90, "XC"),
+        (50, "L"),
+        (40, "XL"),
+        (10, "X"),
+        (9, "IX"),
+        (5, "V"),
+        (4, "IV"),
+        (1, "I"),
+    ):
         while n >= value:
             out, n = out + sym, n - value
     return out
@@ -92,8 +105,14 @@ def _roman(n: int) -> str:
 
 def format_number(n: int, fmt: str) -> str:
     """Return counter ``n`` in Word number format ``fmt`` (decimal, chineseCounting, …)."""
-    if fmt in ("chineseCounting", "chineseCountingThousand", "chineseLegalSimplified", "japaneseCounting",
-               "taiwaneseCounting", "ideographLegalTraditional"):
+    if fmt in (
+        "chineseCounting",
+        "chineseCountingThousand",
+        "chineseLegalSimplified",
+        "japaneseCounting",
+        "taiwaneseCounting",
+        "ideographLegalTraditional",
+    ):
         return _chinese_number(n)
     if fmt == "decimalFullWidth" or fmt == "decimalFullWidth2":
         return str(n).translate(str.maketrans("0123456789", "０１２３４５６７８９"))
@@ -161,8 +180,10 @@ class Numbering:
                     num_id = num_pr.find(_w("numId"))
                     ilvl = num_pr.find(_w("ilvl"))
                     if num_id is not None:
-                        self.style_num[sid] = (num_id.get(_w("val"), "0"), int(ilvl.get(_w("val"), "0"))
-                                               if ilvl is not None else 0)
+                        self.style_num[sid] = (
+                            num_id.get(_w("val"), "0"),
+                            int(ilvl.get(_w("val"), "0")) if ilvl is not None else 0,
+                        )
                 parent = style.find(_w("basedOn"))
                 if parent is not None:
                     based[sid] = parent.get(_w("val"), "")
@@ -210,7 +231,11 @@ class Numbering:
 
         def level_value(match: re.Match[str]) -> str:
             k = int(match.group(1)) - 1
-            value = counters[k] if 0 <= k < len(counters) and counters[k] is not None else levels.get(k, ("", "", 1))[2]
+            value = (
+                counters[k]
+                if 0 <= k < len(counters) and counters[k] is not None
+                else levels.get(k, ("", "", 1))[2]
+            )
             return format_number(int(value), levels.get(k, (fmt, "", 1))[0])
 
         return re.sub(r"%([1-9])", level_value, text)
@@ -468,12 +493,16 @@ def _walk_table(tbl: Any) -> Iterator[Block]:
             for tc in _row_cells(rows[a]):
                 yield from _walk(tc)
             continue
-        part = grid[a:b + 1]
+        part = grid[a : b + 1]
         if any(any(c.strip() for c in row) for row in part):
-            row_pages = [_page_of(tr) for tr in rows[a:b + 1]]
-            yield Block(kind="table", rows=part, page=row_pages[0] if row_pages else None,
-                        row_pages=row_pages if any(row_pages) else [])
-        for tr in rows[a:b + 1]:
+            row_pages = [_page_of(tr) for tr in rows[a : b + 1]]
+            yield Block(
+                kind="table",
+                rows=part,
+                page=row_pages[0] if row_pages else None,
+                row_pages=row_pages if any(row_pages) else [],
+            )
+        for tr in rows[a : b + 1]:
             for tc in _row_cells(tr):
                 for child in tc:
                     if child.tag == TBL:
@@ -511,8 +540,11 @@ def read_docx(data: bytes, source: str) -> IntermediateDoc:
     text = "".join(b.text for b in blocks) + "".join("".join(r) for b in blocks for r in b.rows)
     has_images = bool(body.findall(".//" + _w("drawing"))) or bool(body.findall(".//" + _w("pict")))
     if not re.search(r"[\u4e00-\u9fff]", text):
-        detail = ("Word 文档中只有图片，没有可读文字（可能是扫描件），无法机读" if has_images
-                  else "Word 文档中没有可读的中文文字，无法机读")
+        detail = (
+            "Word 文档中只有图片，没有可读文字（可能是扫描件），无法机读"
+            if has_images
+            else "Word 文档中没有可读的中文文字，无法机读"
+        )
         problems.append({"kind": "unreadable", "detail": detail})
     elif has_images and not any(b.kind == "table" for b in blocks):
         problems.append({"kind": "reader", "detail": TABLES_AS_IMAGES})

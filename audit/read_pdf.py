@@ -72,7 +72,9 @@ _PAGE_NUMBER_RES = [
 # A table block caption row that stays inside the table (第二十条第（一）项).
 CAPTION_RE = re.compile(r"^第[一二三四五六七八九十百\d]+条")
 # A cell that starts a new numbered label: 一、 （四） (4) 4. 4、 ①
-_NUMBERED_RE = re.compile(r"^\s*(?:[（(]?[一二三四五六七八九十]+[)）、.．]|[（(]\d+[)）]|\d+\s*[.、．]|[①-⑳])")
+_NUMBERED_RE = re.compile(
+    r"^\s*(?:[（(]?[一二三四五六七八九十]+[)）、.．]|[（(]\d+[)）]|\d+\s*[.、．]|[①-⑳])"
+)
 TABLES_AS_IMAGES = "文档中没有可读的表格，但含有图片：统计表格可能以图片形式插入，无法机读"
 # A numbered heading (一、 （三）) at the top of a page starts a paragraph of its own.
 HEADING_RE = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）])")
@@ -179,7 +181,7 @@ def _kept_rows(grid: list[list[str | None]]) -> list[tuple[int, int]]:
             start = i + 1
     if start <= last:
         ranges.append((start, last))
-    return [(a, b) for a, b in ranges if any(len([c for c in r if c]) >= 2 for r in grid[a:b + 1])]
+    return [(a, b) for a, b in ranges if any(len([c for c in r if c]) >= 2 for r in grid[a : b + 1])]
 
 
 def _page_tables(page: Any, page_no: int) -> list[_Table]:
@@ -190,7 +192,7 @@ def _page_tables(page: Any, page_no: int) -> list[_Table]:
         for first, last in _kept_rows(grid):
             tops: list[float] = []
             bottoms: list[float] = []
-            for row in found.rows[first:last + 1]:
+            for row in found.rows[first : last + 1]:
                 for cell in row.cells:
                     if cell is not None:
                         tops.append(cell[1])
@@ -198,11 +200,20 @@ def _page_tables(page: Any, page_no: int) -> list[_Table]:
             top = min(tops) if tops else found.bbox[1]
             bottom = max(bottoms) if bottoms else found.bbox[3]
             kept, hcover = _split_stacked_rows(
-                grid[first:last + 1], _horizontal_cover([r.cells for r in found.rows[first:last + 1]])
+                grid[first : last + 1], _horizontal_cover([r.cells for r in found.rows[first : last + 1]])
             )
-            tables.append(_Table(grid=kept, top=top, bottom=bottom, page=page_no,
-                                 row_pages=[page_no] * len(kept), x0=found.bbox[0], x1=found.bbox[2],
-                                 hcover=hcover))
+            tables.append(
+                _Table(
+                    grid=kept,
+                    top=top,
+                    bottom=bottom,
+                    page=page_no,
+                    row_pages=[page_no] * len(kept),
+                    x0=found.bbox[0],
+                    x1=found.bbox[2],
+                    hcover=hcover,
+                )
+            )
     return tables
 
 
@@ -222,13 +233,20 @@ def _split_stacked_rows(
     out_cover: list[list[bool]] = []
     for row, cover in zip(grid, hcover, strict=False):
         lines = [(c or "").split("\n") for c in row]
-        numeric = [ls for c, ls in zip(row, lines, strict=True)
-                   if c and all(_NUMBER_LINE_RE.match(x) for x in ls)]
+        numeric = [
+            ls for c, ls in zip(row, lines, strict=True) if c and all(_NUMBER_LINE_RE.match(x) for x in ls)
+        ]
         k = len(numeric[0]) if numeric else 1
-        if (k >= 2 and len(numeric) >= 2 and all(len(ls) == k for ls in numeric)
-                and all(not c or len(ls) == k for c, ls in zip(row, lines, strict=True))):
+        if (
+            k >= 2
+            and len(numeric) >= 2
+            and all(len(ls) == k for ls in numeric)
+            and all(not c or len(ls) == k for c, ls in zip(row, lines, strict=True))
+        ):
             for i in range(k):
-                out.append([None if c is None else (ls[i] if c else "") for c, ls in zip(row, lines, strict=True)])
+                out.append(
+                    [None if c is None else (ls[i] if c else "") for c, ls in zip(row, lines, strict=True)]
+                )
                 out_cover.append(list(cover))
             continue
         out.append(row)
@@ -239,7 +257,9 @@ def _split_stacked_rows(
 def _horizontal_cover(rows: list[list[tuple[float, float, float, float] | None]]) -> list[list[bool]]:
     """Return, per row and position, whether a cell further left spans over that position."""
     width = max((len(r) for r in rows), default=0)
-    col_x0 = [min((r[j][0] for r in rows if j < len(r) and r[j] is not None), default=0.0) for j in range(width)]
+    col_x0 = [
+        min((r[j][0] for r in rows if j < len(r) and r[j] is not None), default=0.0) for j in range(width)
+    ]
     cover: list[list[bool]] = []
     for r in rows:
         flags = []
@@ -265,7 +285,9 @@ def _page_lines(page: Any, boxes: list[tuple[float, float, float, float]]) -> li
         text = ln["text"]
         if not text.strip():
             continue
-        lines.append(_Line(text=text, x0=ln["x0"], x1=ln["x1"], top=ln["top"], bottom=ln["bottom"], size=size))
+        lines.append(
+            _Line(text=text, x0=ln["x0"], x1=ln["x1"], top=ln["top"], bottom=ln["bottom"], size=size)
+        )
     lines.sort(key=lambda item: (round(item.top), item.x0))
     return lines
 
@@ -289,8 +311,12 @@ def _drop_page_furniture(lines: list[_Line], height: float) -> list[_Line]:
 def _split_line_cells(page: Any, ln: _Line) -> list[str]:
     """Return the cells of a text line split at wide horizontal gaps (≥ 1.8 character widths)."""
     chars = [
-        c for c in page.chars
-        if c["top"] >= ln.top - 1 and c["bottom"] <= ln.bottom + 1 and c["x0"] >= ln.x0 - 1 and c["x1"] <= ln.x1 + 1
+        c
+        for c in page.chars
+        if c["top"] >= ln.top - 1
+        and c["bottom"] <= ln.bottom + 1
+        and c["x0"] >= ln.x0 - 1
+        and c["x1"] <= ln.x1 + 1
         and c["text"].strip()
     ]
     chars.sort(key=lambda c: c["x0"])
@@ -302,7 +328,13 @@ def _split_line_cells(page: Any, ln: _Line) -> list[str]:
         if prev_x1 is not None and gap >= 1.8 * ln.size:
             cells.append(current)
             current = ""
-        elif prev_x1 is not None and gap > 0.25 * ln.size and current and current[-1].isascii() and c["text"].isascii():
+        elif (
+            prev_x1 is not None
+            and gap > 0.25 * ln.size
+            and current
+            and current[-1].isascii()
+            and c["text"].isascii()
+        ):
             current += " "
         current += c["text"]
         prev_x1 = c["x1"]
@@ -346,8 +378,15 @@ def _text_tables(page: Any, lines: list[_Line], page_no: int) -> tuple[list[_Tab
             for m in range(first, last + 1):
                 in_table[m] = True
             grid: list[list[str | None]] = [list(split[m]) for m in range(first, last + 1)]
-            tables.append(_Table(grid=grid, top=lines[first].top, bottom=lines[last].bottom, page=page_no,
-                                 row_pages=[page_no] * len(grid)))
+            tables.append(
+                _Table(
+                    grid=grid,
+                    top=lines[first].top,
+                    bottom=lines[last].bottom,
+                    page=page_no,
+                    row_pages=[page_no] * len(grid),
+                )
+            )
         i = last + 1
     rest = [ln for m, ln in enumerate(lines) if not in_table[m]]
     return tables, rest
@@ -411,8 +450,13 @@ def _join_tables(a: _Table, b: _Table) -> None:
         last, first = _clean_row(a.grid[-1]), _clean_row(b.grid[0])
         filled = [j for j, c in enumerate(first) if c]
         same_cells = [c is None for c in a.grid[-1]] == [c is None for c in b.grid[0]]
-        if (filled and same_cells and not any(is_number(c) for c in first) and any(is_number(c) for c in last)
-                and all(last[j] and not is_number(last[j]) for j in filled)):
+        if (
+            filled
+            and same_cells
+            and not any(is_number(c) for c in first)
+            and any(is_number(c) for c in last)
+            and all(last[j] and not is_number(last[j]) for j in filled)
+        ):
             for j in filled:
                 a.grid[-1][j] = (a.grid[-1][j] or "") + "\n" + (b.grid[0][j] or "")
             b.grid, b.row_pages, b.hcover = b.grid[1:], b.row_pages[1:], b.hcover[1:]
@@ -537,7 +581,9 @@ def read_pdf(data: bytes, source: str) -> IntermediateDoc:
             try:
                 page_items, page_text, has_images = _read_page(page, page_no)
             except Exception as exc:  # one bad page must not lose the document
-                problems.append({"kind": "reader", "detail": f"第{page_no}页无法解析（{type(exc).__name__}）"})
+                problems.append(
+                    {"kind": "reader", "detail": f"第{page_no}页无法解析（{type(exc).__name__}）"}
+                )
                 continue
             finally:
                 page.close()  # frees the page's parsed objects: long PDFs stay small in memory
@@ -558,8 +604,9 @@ def read_pdf(data: bytes, source: str) -> IntermediateDoc:
         problems.append({"kind": "reader", "detail": f"第{pages}页没有文字层（可能是扫描图片），内容未读取"})
     if not reason and pages_with_images and not any(b.kind == "table" for b in blocks):
         problems.append({"kind": "reader", "detail": TABLES_AS_IMAGES})
-    return IntermediateDoc(source=source, blocks=blocks, media_type="application/pdf",
-                           pages=len(page_list), problems=problems)
+    return IntermediateDoc(
+        source=source, blocks=blocks, media_type="application/pdf", pages=len(page_list), problems=problems
+    )
 
 
 def _read_page(page: Any, page_no: int) -> tuple[list[tuple[float, object]], str, int]:
@@ -610,16 +657,23 @@ def _assemble(items: list[tuple[int, float, object]]) -> list[Block]:
 
     for page_no, _top, obj in items:
         if isinstance(obj, _Table):
-            if last_table is not None and last_was_table and prev_page is not None and page_no == prev_page + 1 \
-                    and obj.page != last_table.page and _is_first_on_page(items, obj):
+            if (
+                last_table is not None
+                and last_was_table
+                and prev_page is not None
+                and page_no == prev_page + 1
+                and obj.page != last_table.page
+                and _is_first_on_page(items, obj)
+            ):
                 _join_tables(last_table, obj)
                 blocks[-1].rows = _clean_grid(last_table)
                 blocks[-1].row_pages = list(last_table.row_pages)
             else:
                 flush()
                 last_table = obj
-                blocks.append(Block(kind="table", rows=_clean_grid(obj), page=page_no,
-                                    row_pages=list(obj.row_pages)))
+                blocks.append(
+                    Block(kind="table", rows=_clean_grid(obj), page=page_no, row_pages=list(obj.row_pages))
+                )
             last_was_table = True
             prev_line = None
             prev_page = page_no
@@ -656,6 +710,7 @@ def _drop_running_lines(
     A running line is the same text (digits ignored) printed in the top or bottom margin of at
     least half of the pages, and of at least three.
     """
+
     def key(ln: _Line) -> str:
         return re.sub(r"\d+", "#", re.sub(r"\s+", "", ln.text))
 
@@ -671,7 +726,11 @@ def _drop_running_lines(
     running = {k for k, pages in pages_of.items() if len(pages) >= 3 and len(pages) * 2 >= total}
     if not running:
         return items
-    return [it for it in items if not (isinstance(it[2], _Line) and in_margin(it[0], it[2]) and key(it[2]) in running)]
+    return [
+        it
+        for it in items
+        if not (isinstance(it[2], _Line) and in_margin(it[0], it[2]) and key(it[2]) in running)
+    ]
 
 
 def _is_first_on_page(items: list[tuple[int, float, object]], table: _Table) -> bool:

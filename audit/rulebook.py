@@ -363,7 +363,9 @@ def _cross_check(rules_: list[Rule], problems: list[tuple[str, str]], rel: Calla
             problems.append((rel(r.path), f"规则编号 {r.id} 与 {rel(seen_ids[r.id].path)} 重复"))
         seen_ids.setdefault(r.id, r)
         if r.spec.name in seen_names:
-            problems.append((rel(r.path), f"规则名称 {r.spec.name} 与 {rel(seen_names[r.spec.name].path)} 重复"))
+            problems.append(
+                (rel(r.path), f"规则名称 {r.spec.name} 与 {rel(seen_names[r.spec.name].path)} 重复")
+            )
         seen_names.setdefault(r.spec.name, r)
     for r in rules_:
         for other in r.spec.suppressed_by:
@@ -486,5 +488,7 @@ def catalog_from_dicts(docs: list[dict], *, root: str | Path = "memory") -> Cata
     _cross_check(rules_, problems, str)
     if problems:
         raise CatalogError(problems)
-    digest = hashlib.sha256(json.dumps(docs, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
+    digest = hashlib.sha256(
+        json.dumps(docs, sort_keys=True, ensure_ascii=False, default=str).encode()
+    ).hexdigest()
     return Catalog(rules=rules_, version=digest[:12], root=None)

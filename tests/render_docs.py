@@ -145,8 +145,13 @@ def _is_t3(rows: list[list[str]]) -> bool:
     return any("本年新收" in c for row in rows for c in row)
 
 
-def _pdf_table(rows: list[list[str]], merges: list[tuple[int, int, int, int]], width: float,
-               styles: dict, ruled: bool = True) -> object:
+def _pdf_table(
+    rows: list[list[str]],
+    merges: list[tuple[int, int, int, int]],
+    width: float,
+    styles: dict,
+    ruled: bool = True,
+) -> object:
     """Return a reportlab Table for a grid with SPANs, ruling lines and wrapped cells."""
     from reportlab.lib import colors
     from reportlab.platypus import Paragraph, Table, TableStyle
@@ -214,9 +219,18 @@ def render_pdf(blocks: Iterable[Block], ruled: bool = True) -> bytes:
 
     pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
     styles = {
-        "title": ParagraphStyle("title", fontName="STSong-Light", fontSize=16, leading=24, alignment=TA_CENTER),
-        "body": ParagraphStyle("body", fontName="STSong-Light", fontSize=11, leading=18, firstLineIndent=22,
-                               wordWrap="CJK", spaceAfter=2),
+        "title": ParagraphStyle(
+            "title", fontName="STSong-Light", fontSize=16, leading=24, alignment=TA_CENTER
+        ),
+        "body": ParagraphStyle(
+            "body",
+            fontName="STSong-Light",
+            fontSize=11,
+            leading=18,
+            firstLineIndent=22,
+            wordWrap="CJK",
+            spaceAfter=2,
+        ),
         "cell": ParagraphStyle("cell", fontName="STSong-Light", fontSize=8, leading=10, wordWrap="CJK"),
     }
     out = io.BytesIO()

@@ -42,6 +42,7 @@ def rule_doc(rid: str, when: str, fact: str = "g", tolerance: float = 0.0) -> di
 
 # --- safety ------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     "expr",
     [

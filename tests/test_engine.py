@@ -41,13 +41,22 @@ def col(key: str, new: int | None, carry_in: int, result_total: int, carry_out: 
     return F(
         "col",
         key,
-        dict(column=key, column_label=key, new=new, carry_in=carry_in, result_total=result_total, carry_out=carry_out),
+        dict(
+            column=key,
+            column_label=key,
+            new=new,
+            carry_in=carry_in,
+            result_total=result_total,
+            carry_out=carry_out,
+        ),
         {f"t3.new.{key}": new, f"t3.result_total.{key}": result_total},
     )
 
 
 def section(sid: str, present: bool, text: str = "") -> F:
-    return F("section", sid, dict(section=sid, title=f"章节{sid}", present=present, text=text), {"quote": text})
+    return F(
+        "section", sid, dict(section=sid, title=f"章节{sid}", present=present, text=text), {"quote": text}
+    )
 
 
 def sample_facts(seed: int) -> list[F]:
@@ -63,8 +72,14 @@ def sample_facts(seed: int) -> list[F]:
 
 # --- basic behaviour -------------------------------------------------------------------------------
 
+
 def test_engine_and_oracle_find_the_same_matches(catalog) -> None:
-    facts = [col("total", 12, 0, 11, 0), col("natural", 12, 0, 12, 0), section("S5", False), section("S6", True, "无")]
+    facts = [
+        col("total", 12, 0, 11, 0),
+        col("natural", 12, 0, 12, 0),
+        section("S5", False),
+        section("S6", True, "无"),
+    ]
     expected = [("BL91", 0), ("ST91", 2), ("ST92", 3)]
     assert Engine(catalog).evaluate(facts) == expected
     assert Oracle(catalog).evaluate(facts) == expected
@@ -77,7 +92,10 @@ def test_clean_report_gives_no_matches_not_an_exception(catalog) -> None:
 
 
 def test_missing_value_never_fires(catalog) -> None:
-    facts = [col("total", None, 0, 11, 0), F("section", "S1", dict(section="S1", title="一", present=None, text=""))]
+    facts = [
+        col("total", None, 0, 11, 0),
+        F("section", "S1", dict(section="S1", title="一", present=None, text="")),
+    ]
     assert Engine(catalog).evaluate(facts) == []
     assert Oracle(catalog).evaluate(facts) == []
 
@@ -107,10 +125,28 @@ def test_duplicate_facts_are_refused(catalog) -> None:
         ({"column": "x", "sid": "1"}, FactShapeError),
         ({"column": "x", "_type": "col"}, FactShapeError),
         ({f"f{i}": i for i in range(241)}, FactShapeError),
-        ({"column": "x", "column_label": "x", "new": "12", "carry_in": 0, "result_total": 11, "carry_out": 0},
-         FactTypeError),
-        ({"column": "x", "column_label": "x", "new": True, "carry_in": 0, "result_total": 11, "carry_out": 0},
-         FactTypeError),
+        (
+            {
+                "column": "x",
+                "column_label": "x",
+                "new": "12",
+                "carry_in": 0,
+                "result_total": 11,
+                "carry_out": 0,
+            },
+            FactTypeError,
+        ),
+        (
+            {
+                "column": "x",
+                "column_label": "x",
+                "new": True,
+                "carry_in": 0,
+                "result_total": 11,
+                "carry_out": 0,
+            },
+            FactTypeError,
+        ),
     ],
 )
 def test_bad_facts_are_refused_by_both_evaluators(catalog, fields: dict, error: type) -> None:
@@ -122,6 +158,7 @@ def test_bad_facts_are_refused_by_both_evaluators(catalog, fields: dict, error: 
 
 
 # --- pitfalls: actions, threads, names, memory ------------------------------------------------------
+
 
 def test_exception_in_an_action_is_raised_after_the_call(catalog) -> None:
     def boom(rule_id: str, fact: dict) -> None:
@@ -204,11 +241,22 @@ def test_changed_catalogue_registers_a_new_versioned_ruleset(catalog) -> None:
 
 def test_engine_starts_no_background_threads(catalog) -> None:
     before = threading.active_count()
-    probe = catalog_from_dicts([{
-        "id": "BL96", "name": "thread_probe", "title": "线程测试", "severity": "info",
-        "basis": {"source": "测试", "article": "一", "excerpt": "摘录"}, "rationale": "测试",
-        "fact": "col", "when": "new > 0", "locator": "x", "message": "m",
-    }])
+    probe = catalog_from_dicts(
+        [
+            {
+                "id": "BL96",
+                "name": "thread_probe",
+                "title": "线程测试",
+                "severity": "info",
+                "basis": {"source": "测试", "article": "一", "excerpt": "摘录"},
+                "rationale": "测试",
+                "fact": "col",
+                "when": "new > 0",
+                "locator": "x",
+                "message": "m",
+            }
+        ]
+    )
     Engine(probe).evaluate([col("total", 1, 0, 0, 0)])
     assert threading.active_count() == before
 
@@ -243,24 +291,36 @@ def test_memory_stays_flat_over_ten_thousand_reports(catalog) -> None:
 
 # --- check_report: applicability, suppression, rendering ---------------------------------------------
 
+
 def _report(**kw) -> Report:
     args = dict(source="x.txt", agency="某县人民政府", year=2023, level="government", format="2021")
     return Report(**{**args, **kw})
 
 
 def test_check_report_renders_suppresses_and_sorts(catalog) -> None:
-    facts = [col("total", 12, 0, 11, 0), section("S6", True, "无"), section("S5", True, "无"),
-             F("publication", "p", dict(days_late=3))]
-    findings = check_mod.check_report(_report(), AuditContext(), catalog=catalog, facts_builder=lambda r, c: facts)
+    facts = [
+        col("total", 12, 0, 11, 0),
+        section("S6", True, "无"),
+        section("S5", True, "无"),
+        F("publication", "p", dict(days_late=3)),
+    ]
+    findings = check_mod.check_report(
+        _report(), AuditContext(), catalog=catalog, facts_builder=lambda r, c: facts
+    )
     assert [(f.rule, f.severity, f.locator) for f in findings] == [
-        ("BL91", "error", "t3.total"), ("ST92", "warning", "S5"), ("ST92", "warning", "S6")]
+        ("BL91", "error", "t3.total"),
+        ("ST92", "warning", "S5"),
+        ("ST92", "warning", "S6"),
+    ]
     first = findings[0]
     assert first.message == "表三“total”列：本年新收12件＋上年结转0件≠办理结果总计11件＋结转下年度0件"
     assert first.evidence == {"t3.new.total": 12, "t3.result_total.total": 11}
     assert first.title == "测试：表三勾稽关系不平衡" and first.source == "x.txt"
     # ST91 fires on S5 missing: ST92 (suppressed_by ST91) disappears from the whole report.
     facts.append(section("S4", False))
-    findings = check_mod.check_report(_report(), AuditContext(), catalog=catalog, facts_builder=lambda r, c: facts)
+    findings = check_mod.check_report(
+        _report(), AuditContext(), catalog=catalog, facts_builder=lambda r, c: facts
+    )
     assert [f.rule for f in findings] == ["BL91", "ST91"]
 
 
@@ -296,6 +356,7 @@ def test_check_report_deduplicates_by_rule_and_locator(catalog) -> None:
 
 # --- differential over the corpus ------------------------------------------------------------------
 
+
 def _corpus_docs() -> list[Path]:
     docs = sorted((SHARED / "seeds").glob("*.txt")) + sorted((SHARED / "real").glob("*.pdf"))
     return docs
@@ -326,6 +387,7 @@ def test_engine_equals_oracle_on_corpus_documents(doc: Path) -> None:
 
 
 # --- gkaudit check: output and exit codes ----------------------------------------------------------
+
 
 @pytest.fixture()
 def cli_env(catalog, monkeypatch):
@@ -363,7 +425,9 @@ def test_check_exit_codes_and_json_lines(cli_env, tmp_path: Path) -> None:
     assert bad.exit_code == 1
     lines = [json.loads(line) for line in bad.stdout.splitlines()]
     assert [(o["rule"], o["severity"], o["locator"]) for o in lines] == [
-        ("BL91", "error", "t3.total"), ("ST92", "warning", "S6")]
+        ("BL91", "error", "t3.total"),
+        ("ST92", "warning", "S6"),
+    ]
     assert set(lines[0]) >= {"source", "rule", "severity", "locator", "message", "evidence"}
     assert lines[0]["source"] == str(seeds[0])
     table = run(str(seeds[0]), "--level", "government")
@@ -383,8 +447,20 @@ def test_check_flags_override_the_document(cli_env) -> None:
     state["facts"] = [F("publication", "p", dict(days_late=3))]
     plain = run(str(seeds[0]), "--json")
     assert plain.stdout == ""  # TL91 needs published_on
-    result = run(str(seeds[0]), "--json", "--agency", "某某局", "--year", "2030", "--level", "department",
-                 "--published-on", "2031-02-15", "--previous", str(seeds[1]))
+    result = run(
+        str(seeds[0]),
+        "--json",
+        "--agency",
+        "某某局",
+        "--year",
+        "2030",
+        "--level",
+        "department",
+        "--published-on",
+        "2031-02-15",
+        "--previous",
+        str(seeds[1]),
+    )
     assert '"rule": "TL91"' in result.stdout
     report, ctx = state["reports"][-1], state["ctx"][-1]
     assert (report.agency, report.year, report.level) == ("某某局", 2030, "department")
@@ -397,6 +473,7 @@ def test_check_flags_override_the_document(cli_env) -> None:
 
 
 # --- the measured durable-rules behaviours the adapter relies on (see audit/engine.py) -------------
+
 
 def _raw_matches(conds: dict, facts: list[dict]) -> list[list[str]]:
     """Run raw durable conditions on facts with a private, thread-less host; return fired names."""
@@ -463,8 +540,15 @@ _MEASURE = {
 
 
 def test_measured_durable_behaviours() -> None:
-    facts = [{"a": 1, "b": 2}, {"a": None, "b": 1}, {"a": True, "b": 1}, {"a": "1", "b": 1}, {"a": 0},
-             {"a": "中文", "b": "中文"}, {"a": "中", "b": "中文"}]
+    facts = [
+        {"a": 1, "b": 2},
+        {"a": None, "b": 1},
+        {"a": True, "b": 1},
+        {"a": "1", "b": 1},
+        {"a": 0},
+        {"a": "中文", "b": "中文"},
+        {"a": "中", "b": "中文"},
+    ]
     got = dict(enumerate(_raw_matches(_MEASURE, facts)))
     assert "lt_ab" in got[0] and "neq_ab" in got[0]
     assert got[1] == ["ex_a"]  # $ex matches a null value: the adapter drops None fields
@@ -476,13 +560,17 @@ def test_measured_durable_behaviours() -> None:
 
 
 def test_arithmetic_over_two_literals_never_matches_in_durable() -> None:
-    conds = {"sub_ll": {"$lt": {"a": {"$sub": {"$l": 2, "$r": 1.5}}}},
-             "add_ll": {"$lt": {"a": {"$add": {"$l": 2, "$r": 1.5}}}},
-             "lit": {"$lt": {"a": 0.5}},
-             "add_lm": {"$lt": {"a": {"$add": {"$l": 2, "$r": {"$m": "b"}}}}},
-             "sub_0m": {"$lt": {"a": {"$sub": {"$l": 0, "$r": {"$m": "b"}}}}}}
-    assert _raw_matches(conds, [{"a": 0, "b": -1}, {"a": 0, "b": 1}]) == [["add_lm", "lit", "sub_0m"],
-                                                                         ["add_lm", "lit"]]
+    conds = {
+        "sub_ll": {"$lt": {"a": {"$sub": {"$l": 2, "$r": 1.5}}}},
+        "add_ll": {"$lt": {"a": {"$add": {"$l": 2, "$r": 1.5}}}},
+        "lit": {"$lt": {"a": 0.5}},
+        "add_lm": {"$lt": {"a": {"$add": {"$l": 2, "$r": {"$m": "b"}}}}},
+        "sub_0m": {"$lt": {"a": {"$sub": {"$l": 0, "$r": {"$m": "b"}}}}},
+    }
+    assert _raw_matches(conds, [{"a": 0, "b": -1}, {"a": 0, "b": 1}]) == [
+        ["add_lm", "lit", "sub_0m"],
+        ["add_lm", "lit"],
+    ]
 
 
 def test_exponent_notation_is_rejected_by_durable_but_not_by_the_adapter() -> None:
@@ -490,8 +578,10 @@ def test_exponent_notation_is_rejected_by_durable_but_not_by_the_adapter() -> No
 
     durable = engine._durable
     assert json.dumps(0.00005) == "5e-05"
-    assert engine._DurableJson.dumps({"a": 0.00005, "b": [1e20, 0.5], "c": "x"}) == \
-        '{"a": 0.00005, "b": [100000000000000000000, 0.5], "c": "x"}'
+    assert (
+        engine._DurableJson.dumps({"a": 0.00005, "b": [1e20, 0.5], "c": "x"})
+        == '{"a": 0.00005, "b": [100000000000000000000, 0.5], "c": "x"}'
+    )
     original = durable.json
     try:
         durable.json = json  # the stock module: durable's parser rejects "5e-05"
@@ -538,9 +628,13 @@ def test_default_catalogue_is_reloaded_when_a_rule_file_changes(tmp_path: Path, 
     facts = [col("total", 12, 0, 11, 0)]
     first = check_mod.default_catalog()
     assert check_mod.default_catalog() is first
-    assert [f.rule for f in check_mod.check_report(_report(), None, facts_builder=lambda r, c: facts)] == ["BL91"]
+    assert [f.rule for f in check_mod.check_report(_report(), None, facts_builder=lambda r, c: facts)] == [
+        "BL91"
+    ]
     path = root / "BL" / "BL91.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace("severity: error", "severity: info"), encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("severity: error", "severity: info"), encoding="utf-8"
+    )
     second = check_mod.default_catalog()
     assert second.version != first.version and second.ruleset_name != first.ruleset_name
     found = check_mod.check_report(_report(), None, facts_builder=lambda r, c: facts)

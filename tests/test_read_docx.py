@@ -99,7 +99,7 @@ _TEXTBOX = (
     'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" '
     'xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape" '
     'xmlns:v="urn:schemas-microsoft-com:vml">'
-    "<mc:AlternateContent><mc:Choice Requires=\"wps\"><w:drawing><wps:txbx><w:txbxContent>"
+    '<mc:AlternateContent><mc:Choice Requires="wps"><w:drawing><wps:txbx><w:txbxContent>'
     "<w:p><w:r><w:t>文本框里的说明</w:t></w:r></w:p>"
     "<w:tbl><w:tr><w:tc><w:p><w:r><w:t>行政处罚</w:t></w:r></w:p></w:tc>"
     "<w:tc><w:p><w:r><w:t>4119</w:t></w:r></w:p></w:tc></w:tr></w:tbl>"
@@ -142,7 +142,7 @@ def test_image_only_docx_is_unreadable() -> None:
 
 def test_corrupt_docx_raises_unreadable_error() -> None:
     data = bytearray(_save(docx.Document()))
-    data[len(data) // 2: len(data) // 2 + 200] = b"\0" * 200
+    data[len(data) // 2 : len(data) // 2 + 200] = b"\0" * 200
     with pytest.raises(UnreadableError, match="Word"):
         read_bytes(bytes(data), "broken.docx")
 
@@ -176,10 +176,12 @@ _NUM = (
 
 def _numbered(paragraph, level: int) -> None:
     ppr = paragraph._p.get_or_add_pPr()
-    ppr.append(parse_xml(
-        '<w:numPr xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
-        f'<w:ilvl w:val="{level}"/><w:numId w:val="90"/></w:numPr>'
-    ))
+    ppr.append(
+        parse_xml(
+            '<w:numPr xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+            f'<w:ilvl w:val="{level}"/><w:numId w:val="90"/></w:numPr>'
+        )
+    )
 
 
 def test_automatic_list_numbering_is_printed() -> None:
@@ -187,22 +189,41 @@ def test_automatic_list_numbering_is_printed() -> None:
     numbering = d.part.numbering_part.element
     numbering.insert(0, parse_xml(_ABSTRACT))
     numbering.append(parse_xml(_NUM))
-    items = [(0, "总体情况"), (1, "主动公开情况"), (1, "依申请公开情况"), (2, "属于国家秘密"),
-             (2, "其他法律行政法规禁止公开"), (0, "主动公开政府信息情况"), (1, "行政许可")]
+    items = [
+        (0, "总体情况"),
+        (1, "主动公开情况"),
+        (1, "依申请公开情况"),
+        (2, "属于国家秘密"),
+        (2, "其他法律行政法规禁止公开"),
+        (0, "主动公开政府信息情况"),
+        (1, "行政许可"),
+    ]
     for level, text in items:
         _numbered(d.add_paragraph(text), level)
     d.add_paragraph("未编号的段落")
     doc = read_docx(_save(d), "num.docx")
     assert [b.text for b in doc.blocks] == [
-        "一、总体情况", "（一）主动公开情况", "（二）依申请公开情况", "1.属于国家秘密",
-        "2.其他法律行政法规禁止公开", "二、主动公开政府信息情况", "（一）行政许可", "未编号的段落",
+        "一、总体情况",
+        "（一）主动公开情况",
+        "（二）依申请公开情况",
+        "1.属于国家秘密",
+        "2.其他法律行政法规禁止公开",
+        "二、主动公开政府信息情况",
+        "（一）行政许可",
+        "未编号的段落",
     ]
 
 
 def test_chinese_counting_above_ten() -> None:
     from audit.read_docx import format_number
 
-    assert [format_number(n, "chineseCounting") for n in (1, 10, 11, 20, 23)] == ["一", "十", "十一", "二十", "二十三"]
+    assert [format_number(n, "chineseCounting") for n in (1, 10, 11, 20, 23)] == [
+        "一",
+        "十",
+        "十一",
+        "二十",
+        "二十三",
+    ]
     assert format_number(3, "decimalEnclosedCircle") == "③" and format_number(4, "upperRoman") == "IV"
 
 
@@ -212,9 +233,9 @@ def test_legacy_horizontal_merge() -> None:
     t.cell(0, 0).text, t.cell(0, 1).text = "行政许可", "12"
     t.cell(1, 0).text = "第二十条第（五）项"
     for row, col in ((0, 2), (1, 1), (1, 2)):
-        t.cell(row, col)._tc.get_or_add_tcPr().append(parse_xml(
-            '<w:hMerge xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"/>'
-        ))
+        t.cell(row, col)._tc.get_or_add_tcPr().append(
+            parse_xml('<w:hMerge xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"/>')
+        )
     doc = read_docx(_save(d), "h.docx")
     assert doc.blocks[0].rows == [["行政许可", "12"], ["第二十条第（五）项", "", ""]]
 
@@ -252,9 +273,12 @@ def test_pages_from_the_page_breaks_word_recorded() -> None:
     t = d.add_table(rows=2, cols=2)
     t.cell(0, 0).text, t.cell(0, 1).text = "行政许可", "1"
     t.cell(1, 0).text, t.cell(1, 1).text = "行政处罚", "2"
-    t.cell(1, 0).paragraphs[0].runs[0]._r.insert(0, parse_xml(
-        '<w:lastRenderedPageBreak xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"/>'
-    ))
+    t.cell(1, 0).paragraphs[0].runs[0]._r.insert(
+        0,
+        parse_xml(
+            '<w:lastRenderedPageBreak xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"/>'
+        ),
+    )
     doc = read_docx(_save(d), "pages.docx")
     assert [b.page for b in doc.blocks] == [1, 1, 2, 2]
     assert doc.blocks[3].row_pages == [2, 3] and doc.pages == 3

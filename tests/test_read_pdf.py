@@ -17,7 +17,9 @@ from audit.read_pdf import is_page_number, join_cell_lines, read_pdf, unreadable
 REAL = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "real"
 if not REAL.is_dir():
     REAL = Path("/work/shared/corpus/real")
-needs_real = pytest.mark.skipif(not (REAL / "expected.json").is_file(), reason="shared/corpus/real not present")
+needs_real = pytest.mark.skipif(
+    not (REAL / "expected.json").is_file(), reason="shared/corpus/real not present"
+)
 
 
 @functools.cache
@@ -69,7 +71,9 @@ def test_table3_split_over_two_pages_is_one_table_in_row_order(rendered: dict[st
     assert len(set(t3.row_pages)) == 2 and t3.row_pages == sorted(t3.row_pages)
     assert len(t3.row_pages) == len(t3.rows)
     labels = [next((c for c in reversed(r) if c and not c.isdigit()), "") for r in t3.rows]
-    assert labels.index("1. 属于国家秘密") < labels.index("3. 补正后申请内容仍不明确") < labels.index("(七)总计")
+    assert (
+        labels.index("1. 属于国家秘密") < labels.index("3. 补正后申请内容仍不明确") < labels.index("(七)总计")
+    )
     # the merged group label cut by the page break ("(四)无" / "法提供") is whole again
     flat = [c for r in t3.rows for c in r]
     assert "(四)无法提供" in flat and "法提供" not in flat
@@ -175,7 +179,9 @@ def test_a_page_without_text_among_text_pages_is_reported() -> None:
 
     def draw(c) -> None:
         for i in range(8):
-            c.drawString(72, 760 - 20 * i, "本报告由某某区人民政府办公室根据条例规定编制，统计期限自一月一日起。")
+            c.drawString(
+                72, 760 - 20 * i, "本报告由某某区人民政府办公室根据条例规定编制，统计期限自一月一日起。"
+            )
         c.showPage()
         c.drawImage(ImageReader(Image.new("RGB", (50, 50), "white")), 50, 500, 200, 200)
         c.showPage()
@@ -279,7 +285,9 @@ def test_running_header_and_repeated_table_header_are_dropped() -> None:
             c.setFont("STSong-Light", 12)
             if page == 1:
                 c.drawString(96, 760, "二、主动公开政府信息情况")
-                _ruled_table(c, 72, 740, [header, ("行政许可", "447228")] + [("行政处罚", "12")] * 20, [200, 200])
+                _ruled_table(
+                    c, 72, 740, [header, ("行政许可", "447228")] + [("行政处罚", "12")] * 20, [200, 200]
+                )
             elif page == 2:
                 _ruled_table(c, 72, 780, [header, ("行政强制", "88283")], [200, 200])
                 c.drawString(96, 700, "三、收到和处理政府信息公开申请情况")
@@ -291,7 +299,11 @@ def test_running_header_and_repeated_table_header_are_dropped() -> None:
 
     doc = read_bytes(_pdf(draw), "r.pdf")
     texts = [b.text for b in doc.blocks if b.kind == "para"]
-    assert texts[:3] == ["二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况", "六、其他需要报告的事项"]
+    assert texts[:3] == [
+        "二、主动公开政府信息情况",
+        "三、收到和处理政府信息公开申请情况",
+        "六、其他需要报告的事项",
+    ]
     assert not any("年度报告" in t or "页" in t for t in texts)
     tables = [b for b in doc.blocks if b.kind == "table"]
     assert len(tables) == 1
@@ -336,7 +348,9 @@ def test_row_broken_across_pages_is_one_row() -> None:
         _ruled_table(c, 72, 760, rows + [("", "5.要求行政机关确认或重新", "2")], [120, 220, 60])
         c.showPage()
         c.setFont("STSong-Light", 12)
-        _ruled_table(c, 72, 780, [("", "出具已获取信息", ""), ("（六）其他处理", "3.其他", "1")], [120, 220, 60])
+        _ruled_table(
+            c, 72, 780, [("", "出具已获取信息", ""), ("（六）其他处理", "3.其他", "1")], [120, 220, 60]
+        )
         c.showPage()
 
     doc = read_bytes(_pdf(draw), "b.pdf")
@@ -352,7 +366,9 @@ def test_tables_printed_as_pictures_are_reported() -> None:
 
     def draw(c) -> None:
         for i in range(8):
-            c.drawString(72, 760 - 20 * i, "三、收到和处理政府信息公开申请情况如下表所示，本年共收到申请若干件。")
+            c.drawString(
+                72, 760 - 20 * i, "三、收到和处理政府信息公开申请情况如下表所示，本年共收到申请若干件。"
+            )
         c.drawImage(ImageReader(Image.new("RGB", (300, 200), "white")), 72, 300, 450, 250)
         c.showPage()
 
@@ -385,7 +401,12 @@ def test_rows_printed_without_the_line_between_them_are_split() -> None:
 
 def test_section_title_framed_between_two_tables_is_a_paragraph() -> None:
     def draw(c) -> None:
-        rows = [("行政事业性收费", "0"), ("四、政府信息公开行政复议、行政诉讼情况", None), ("结果维持", "总计"), ("0", "0")]
+        rows = [
+            ("行政事业性收费", "0"),
+            ("四、政府信息公开行政复议、行政诉讼情况", None),
+            ("结果维持", "总计"),
+            ("0", "0"),
+        ]
         top, h = 760, 24
         for i, (a, b) in enumerate(rows):
             y = top - h * (i + 1)

@@ -21,11 +21,20 @@ HERE = Path(__file__).parent
 CASES = HERE / "cases"
 REPORTS = HERE.parent / "fixtures" / "reports"
 FIXTURE_CATALOG = HERE / "fixtures" / "catalog"
-CONTEXT_KEYS = {"published_on", "level", "agency", "year", "copies", "http_status", "missing_report",
-                "local_deadline"}
+CONTEXT_KEYS = {
+    "published_on",
+    "level",
+    "agency",
+    "year",
+    "copies",
+    "http_status",
+    "missing_report",
+    "local_deadline",
+}
 
 
 # --- meta-test -----------------------------------------------------------------------------------
+
 
 def test_every_rule_has_a_firing_and_a_non_firing_case() -> None:
     """The shipped catalogue loads with its cases: basis, rationale, templates, ≥1 fires/≥1 not."""
@@ -44,6 +53,7 @@ def test_spec_rule_ids_all_exist() -> None:
 
 
 # --- case runner ---------------------------------------------------------------------------------
+
 
 def _case_params() -> list:
     params = []
@@ -124,13 +134,17 @@ def test_case(rule: str, case: dict, path: Path, tmp_path: Path, shipped_catalog
     assert rule in shipped_catalog.by_id, f"{path.name} 指向不存在的规则 {rule}"
     assert isinstance(case.get("fires"), bool), "用例必须写 fires: true 或 fires: false"
     by_engine, by_oracle, _ = run_case(case, tmp_path, shipped_catalog)
-    assert [f.model_dump() for f in by_engine] == [f.model_dump() for f in by_oracle], "引擎与对照求值器结果不同"
+    assert [f.model_dump() for f in by_engine] == [f.model_dump() for f in by_oracle], (
+        "引擎与对照求值器结果不同"
+    )
     mine = [f for f in by_engine if f.rule == rule]
     summary = [(f.rule, f.locator, f.message) for f in by_engine]
     if case["fires"]:
         assert mine, f"{rule} 应触发但未触发；实际发现：{summary}"
         if case.get("locator"):
-            assert case["locator"] in [f.locator for f in mine], f"{rule} 触发但定位不是 {case['locator']}：{summary}"
+            assert case["locator"] in [f.locator for f in mine], (
+                f"{rule} 触发但定位不是 {case['locator']}：{summary}"
+            )
     else:
         assert not mine, f"{rule} 不应触发却触发了：{[(f.locator, f.message) for f in mine]}"
 
@@ -147,8 +161,9 @@ def test_every_rule_renders_on_every_fact_of_its_type(tmp_path: Path, shipped_ca
     previous = reports[0]
     seen: dict[str, int] = {}
     for report in reports:
-        ctx = AuditContext(previous=previous, published_on=dt.date(2030, 1, 1), http_status=404,
-                           missing_report=True)
+        ctx = AuditContext(
+            previous=previous, published_on=dt.date(2030, 1, 1), http_status=404, missing_report=True
+        )
         for fact in build_facts(report, ctx):
             for rule in shipped_catalog.for_fact(fact.type):
                 rule.render(fact.fields)
@@ -157,6 +172,7 @@ def test_every_rule_renders_on_every_fact_of_its_type(tmp_path: Path, shipped_ca
 
 
 # --- loader refusals ---------------------------------------------------------------------------------
+
 
 def _copy_fixture(tmp_path: Path) -> Path:
     root = tmp_path / "catalog"
@@ -233,14 +249,23 @@ def test_loader_requires_cases_when_asked(tmp_path: Path) -> None:
     cases.mkdir()
     for rid in ("BL91", "BL92", "ST91", "ST92", "TL91"):
         (cases / f"{rid}.yaml").write_text(
-            yaml.safe_dump({"rule": rid, "cases": [{"name": "a", "base": "x", "fires": True},
-                                                   {"name": "b", "base": "x", "fires": False}]}),
+            yaml.safe_dump(
+                {
+                    "rule": rid,
+                    "cases": [
+                        {"name": "a", "base": "x", "fires": True},
+                        {"name": "b", "base": "x", "fires": False},
+                    ],
+                }
+            ),
             encoding="utf-8",
         )
     assert load_catalog(root, cases_dir=cases).rules
     (cases / "TL91.yaml").unlink()
     (cases / "ST92.yaml").write_text(
-        yaml.safe_dump({"rule": "ST92", "cases": [{"name": "a", "base": "x", "fires": True}]}), encoding="utf-8")
+        yaml.safe_dump({"rule": "ST92", "cases": [{"name": "a", "base": "x", "fires": True}]}),
+        encoding="utf-8",
+    )
     (cases / "XX01.yaml").write_text(yaml.safe_dump({"rule": "XX01", "cases": []}), encoding="utf-8")
     text = _problems(root, cases)
     assert "缺少测试用例文件 TL91.yaml" in text
@@ -259,6 +284,7 @@ def test_version_changes_with_any_rule_file(tmp_path: Path) -> None:
 
 
 # --- gkaudit rules list / explain ------------------------------------------------------------------
+
 
 def test_rules_list_and_explain(shipped_catalog) -> None:
     import json
