@@ -20,6 +20,7 @@ run: setup
 
 test: setup
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/pytest -p no:cacheprovider
 
 bench: setup
