@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import Any, Literal
 
 from audit.condition import FactLike
@@ -175,18 +174,3 @@ def apply_overrides(report: Report, overrides: dict[str, Any] | None) -> Report:
         if value is not None:
             setattr(report, key, value)
     return report
-
-
-def check_path(
-    path: str | Path,
-    ctx: AuditContext | None = None,
-    overrides: dict[str, Any] | None = None,
-    *,
-    catalog: Catalog | None = None,
-    evaluator: Evaluator = "engine",
-) -> tuple[Report, list[Finding]]:
-    """Parse a document file, apply overrides and check it; raises ``UnreadableError``."""
-    from audit.parse import parse_path
-
-    report = apply_overrides(parse_path(path), overrides)
-    return report, check_report(report, ctx, catalog=catalog, evaluator=evaluator)

@@ -87,7 +87,7 @@ def check(
       2 = 有文件完全无法读取（其余文件照常审核）；
       3 = 规则目录无法加载或规则执行出错（结果不可信）。
     """
-    from audit.check import check_path
+    from audit.check import apply_overrides, check_report
     from audit.parse import parse_path
 
     catalog = _load_catalog_or_exit()
@@ -103,11 +103,19 @@ def check(
     any_error = False
     for path in paths:
         try:
-            report, findings = check_path(path, ctx, overrides, catalog=catalog)
+            report = apply_overrides(parse_path(path), overrides)
         except UnreadableError as exc:
             click.echo(f"无法读取 {path}：{exc}", err=True)
             unreadable = True
             continue
+        except Exception as exc:  # noqa: BLE001 - one document the parser trips on must not stop the others
+            click.echo(
+                f"解析 {path} 时出错（程序缺陷，请连同文件反馈）：{type(exc).__name__}: {exc}", err=True
+            )
+            unreadable = True
+            continue
+        try:
+            findings = check_report(report, ctx, catalog=catalog)
         except Exception as exc:  # noqa: BLE001 - an engine failure must stop loudly
             click.echo(f"审核 {path} 时规则执行失败（结果不可信）：{exc}", err=True)
             sys.exit(EXIT_INTERNAL)

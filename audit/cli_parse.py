@@ -22,6 +22,9 @@ def parse(path: str, as_json: bool) -> None:
     except UnreadableError as exc:
         click.echo(f"无法读取 {path}：{exc}", err=True)
         sys.exit(2)
+    except Exception as exc:  # noqa: BLE001 - a parser defect is reported, not shown as a traceback
+        click.echo(f"解析 {path} 时出错（程序缺陷，请连同文件反馈）：{type(exc).__name__}: {exc}", err=True)
+        sys.exit(2)
     if as_json:
         click.echo(json.dumps(report.to_parse_json(), ensure_ascii=False))
         return

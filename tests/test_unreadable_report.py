@@ -28,3 +28,25 @@ def test_unreadable_report_fails_the_check_among_clean_ones(tmp_path: Path) -> N
     both = subprocess.run([GKAUDIT, "check", str(readable), str(BROKEN)], capture_output=True, text=True)
     assert both.returncode == 1
     assert "无法机读" in both.stdout
+
+
+def test_a_parser_defect_on_one_file_does_not_stop_the_others(monkeypatch) -> None:
+    from click.testing import CliRunner
+
+    import audit.parse
+    from audit.cli import main
+
+    other = BROKEN.parents[1] / "seeds" / "003_552a8d10fa63c5da.txt"
+    real_parse = audit.parse.parse_path
+
+    def flaky(path):
+        if str(path).endswith("boom.txt"):
+            raise IndexError("simulated parser defect")
+        return real_parse(path)
+
+    monkeypatch.setattr(audit.parse, "parse_path", flaky)
+    result = CliRunner().invoke(main, ["check", "boom.txt", str(other), "--json"])
+    assert result.exit_code == 2
+    assert "程序缺陷" in result.output and "boom.txt" in result.output
+    assert '"rule": "ST05"' in result.output  # the other file was still checked
+    assert "Traceback" not in result.output
