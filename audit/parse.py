@@ -351,10 +351,12 @@ _T3_HEADER_WORDS = [norm(c.label) for c in T3_COLUMNS] + ["申请人情况", "�
 
 
 def _t3_is_header(sr: SplitRow) -> bool:
+    """Return True for the column-header rows of table 3 (申请人情况, 自然人, …, 总计)."""
     if "勾稽关系" in sr.label:
         return True
     hits = sum(1 for w in _T3_HEADER_WORDS if w in sr.label)
-    return sr.n_values == 0 and hits >= 1 and not any(b in sr.label for b, _ in _T3_BODIES[:20])
+    # a row label never counts as a header, though 其他/总计 are also column names
+    return sr.n_values == 0 and hits >= 1 and not any(b in sr.label for b, _ in _T3_BODIES if len(b) >= 4)
 
 
 def _t3_match(label: str, group: str | None) -> tuple[list[RowDef], RowDef | None, bool, str]:
@@ -381,10 +383,16 @@ def _t3_match(label: str, group: str | None) -> tuple[list[RowDef], RowDef | Non
     remainder = strip_numbering(rest.replace("\x00", ""))
     if len(remainder) < 2:
         return groups, None, True, ""
+    # a long label wrapped inside its cell, its continuation printed on the next row; the label may
+    # trail an orphan fragment of the group label above it ("公开2.其他法律行政法")
+    head = re.split(r"\d+[.、．]", remainder)[-1]
+    starts = [r for body, r in _T3_BODIES if r.kind == "data" and len(head) >= 6 and body.startswith(head)]
+    if len(starts) == 1 or (starts and all(r.parent == group for r in starts[:1])):
+        return groups, starts[0], True, remainder
     best: tuple[float, RowDef | None] = (0.0, None)
     for body, rdef in _T3_BODIES:
-        if rdef.kind == "group" or len(body) < 3:
-            continue
+        if rdef.kind == "group" or len(body) < 3 or body.endswith(remainder):
+            continue  # (the second line of a wrapped label is no label of its own)
         ratio = SequenceMatcher(None, remainder, body).ratio()
         if rdef.parent == group:
             ratio += 0.05
@@ -454,6 +462,10 @@ def _parse_t3(p: _Parse, rows: list[Row]) -> None:
                         row,
                         printed=sr.printed,
                     )
+                pending = None
+            elif pending is not None and sr.n_values:
+                # the values printed beside the second line of a wrapped label
+                assign(pending[0], pending[1], sr)
                 pending = None
             elif not groups and sr.n_values:
                 p.anomaly(

@@ -411,6 +411,10 @@ def _margins(lines: list[_Line]) -> tuple[float, float]:
     return float(left), float(right)
 
 
+_HEADING_START_RE = re.compile(r"^\s*(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十]+[)）])")
+_SENTENCE_ENDS = ("。", "；", ";", "：", ":", "！", "？", "!", "?")
+
+
 def _starts_paragraph(prev: _Line | None, ln: _Line, left: float, right: float) -> bool:
     """Return True when line ``ln`` starts a new paragraph after ``prev`` on the same page."""
     if prev is None:
@@ -422,6 +426,10 @@ def _starts_paragraph(prev: _Line | None, ln: _Line, left: float, right: float) 
         return True
     gap = ln.top - prev.bottom
     if gap > 1.5 * max(prev.bottom - prev.top, size):
+        return True
+    # a numbered heading (一、 （二）) after a finished sentence, even when that sentence happened
+    # to fill its last line and the heading is not indented
+    if _HEADING_START_RE.match(ln.text) and prev.text.rstrip().endswith(_SENTENCE_ENDS):
         return True
     return False
 
@@ -449,7 +457,12 @@ def _join_tables(a: _Table, b: _Table) -> None:
         # same cells (a caption spanning the table is no continuation) under the label cells
         last, first = _clean_row(a.grid[-1]), _clean_row(b.grid[0])
         filled = [j for j, c in enumerate(first) if c]
-        same_cells = [c is None for c in a.grid[-1]] == [c is None for c in b.grid[0]]
+        # the continued cells are real cells in both rows; a caption spanning the new page's row
+        # (more covered positions than the row it would continue) is no continuation. Cells that
+        # continue a vertical merge (None above) restart as empty cells on the new page.
+        same_cells = all(a.grid[-1][j] is not None for j in filled) and sum(
+            c is None for c in b.grid[0]
+        ) <= sum(c is None for c in a.grid[-1])
         if (
             filled
             and same_cells

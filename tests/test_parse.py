@@ -305,3 +305,39 @@ def test_section_lines_locate_a_quote() -> None:
     line, _page = report.sections["S1"].locate("保留27件，宣布失效和废止25件")
     lines = (SEEDS / "002_60d30e5d68c9d170.txt").read_text(encoding="utf-8").splitlines()
     assert "保留 27 件" in lines[line - 1]
+
+
+def _replace_row(text: str, marker: str, new_rows: list[str]) -> str:
+    """Replace the one line holding ``marker`` by ``new_rows``."""
+    lines = text.splitlines()
+    (i,) = [n for n, line in enumerate(lines) if marker in line]
+    return "\n".join(lines[:i] + new_rows + lines[i + 1 :])
+
+
+def test_label_wrapped_onto_the_next_row() -> None:
+    text = CLEAN.read_text(encoding="utf-8")
+    values = "\t".join(["3", "0", "0", "0", "0", "0", "3"])
+    # values beside the first line of the label
+    first = _replace_row(
+        text,
+        "1.申请人无正当理由逾期不补正",
+        [
+            f"\t(六)其他处理\t1.申请人无正当理由逾期不补正、\t{values}",
+            "\t\t行政机关不再处理其政府信息公开申请",
+        ],
+    )
+    report = parse_text(first)
+    assert report.value("t3.other.no_correction.total") == 3
+    assert not [a for a in report.anomalies if a.kind in ("label_variant", "unexpected_row", "missing_row")]
+    # values beside the second line
+    second = _replace_row(
+        text,
+        "1.申请人无正当理由逾期不补正",
+        [
+            "\t(六)其他处理\t1.申请人无正当理由逾期不补正、",
+            f"\t\t行政机关不再处理其政府信息公开申请\t{values}",
+        ],
+    )
+    report = parse_text(second)
+    assert report.value("t3.other.no_correction.natural") == 3
+    assert not [a for a in report.anomalies if a.kind in ("label_variant", "unexpected_row", "missing_row")]
