@@ -224,6 +224,17 @@ def _split(row: Row) -> SplitRow:
     return SplitRow(row, norm("".join(label_cells)), " ".join(label_cells), values, n_values)
 
 
+def _unpad(values: list[str], n: int) -> list[str]:
+    """Return the value cells without the blanks a value cell spanning two columns leaves.
+
+    Readers expand a ``colspan`` into the cell plus empty positions; when a row then has more
+    positions than the form has columns but exactly as many filled ones, the blanks are padding,
+    not missing values.
+    """
+    filled = [v for v in values if v]
+    return filled if len(values) > n and len(filled) == n else values
+
+
 def _value(raw: str) -> tuple[int | float | None, bool]:
     """Return (value, malformed) for a raw value cell."""
     if is_missing_token(raw):
@@ -325,7 +336,7 @@ def _parse_t2(p: _Parse, rows: list[Row]) -> None:
                 canonical=rdef.label,
             )
         n = len(block.columns)
-        values = sr.values
+        values = _unpad(sr.values, n)
         if sr.n_values != n:
             value_like = [v for v in values if v]
             if len(value_like) > n or (0 < len(value_like) < n and len(values) < n):
@@ -420,6 +431,7 @@ def _parse_t3(p: _Parse, rows: list[Row]) -> None:
                 f"“{sr.printed}”行应有7个数值，实有{n_like}个，按最后7个取值",
                 values_from.row,
             )
+        values = _unpad(values, 7)
         if len(values) >= 7:
             values = values[-7:]
         elif n_like:
@@ -533,6 +545,7 @@ def _parse_t4(p: _Parse, rows: list[Row]) -> None:
         cells.extend(c)
     while len(cells) > 15 and not cells[-1]:
         cells.pop()
+    cells = _unpad(cells, 15)
     n_like = sum(1 for c in cells if c)
     if len(cells) > 15:
         if n_like >= 15:
