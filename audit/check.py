@@ -164,7 +164,35 @@ def check_report(
     facts = list((facts_builder or _build_facts)(report, ctx))
     ev = get_evaluator(catalog, evaluator)
     matches = ev.evaluate(facts, {r.id for r in rules})
-    return findings_from_matches(catalog, facts, matches, report.source)
+    return add_cell_sources(report, findings_from_matches(catalog, facts, matches, report.source))
+
+
+def add_cell_sources(report: Report, findings: list[Finding]) -> list[Finding]:
+    """Add to each finding's evidence where its cells are printed (``出处``: cell → page/line).
+
+    The evidence of a table finding names cells and values; an agency disputing it needs to find
+    them in the published document, so the page (PDF, Word) or source line (text, HTML) and the
+    printed row label are added.
+    """
+    for finding in findings:
+        where: dict[str, str] = {}
+        for key in finding.evidence:
+            cell = report.cells.get(key)
+            src = cell.source if cell else None
+            if src is None:
+                continue
+            place = f"第{src.page}页" if src.page else (f"第{src.line}行" if src.line else "")
+            if not src.row_label:
+                label = ""
+            elif src.table == "t4":  # table 4 has column groups, not row labels
+                label = f"“{src.row_label}”“{src.column}”"
+            else:
+                label = f"“{src.row_label}”行“{src.column}”列"
+            if place or label:
+                where[key] = " ".join(x for x in (place, label) if x)
+        if where:
+            finding.evidence["出处"] = where
+    return findings
 
 
 def apply_overrides(report: Report, overrides: dict[str, Any] | None) -> Report:
