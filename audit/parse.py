@@ -209,8 +209,20 @@ class SplitRow:
     n_values: int  # value-like cells (numbers or explicit missing markers)
 
 
+# a value glued to the end of its label by text extraction: "2.其他法律行政法规禁止公开0"
+_GLUED_VALUE_RE = re.compile(r"^(.*[\u4e00-\u9fff）)”\"])\s*(\d+(?:\.\d+)?)$")
+
+
 def _split(row: Row) -> SplitRow:
-    cells = row.cells
+    """Split a table row into its label and its value cells (see :class:`SplitRow`)."""
+    cells = list(row.cells)
+    if not row.is_table:
+        # a table row extracted as a line of text: "行政许可 0", "一、本年新收…数量 12 0 0 0 0 0 12"
+        tokens = cells[0].split()
+        k = len(tokens)
+        while k > 0 and (is_value_cell(tokens[k - 1]) or looks_like_value(tokens[k - 1])):
+            k -= 1
+        cells = ["".join(tokens[:k]), *tokens[k:]] if 0 < k < len(tokens) else cells
     last_label = -1
     for i, c in enumerate(cells):
         s = c.strip()
@@ -218,6 +230,10 @@ def _split(row: Row) -> SplitRow:
             last_label = i
     label_cells = [c.strip() for c in cells[: last_label + 1] if c.strip()]
     values = [c.strip() for c in cells[last_label + 1 :]]
+    glued = _GLUED_VALUE_RE.match(label_cells[-1]) if label_cells and values else None
+    if glued and is_value_cell(values[0]):
+        label_cells[-1] = glued.group(1)
+        values.insert(0, glued.group(2))
     while values and not values[-1]:
         values.pop()
     n_values = sum(1 for v in values if v and (is_value_cell(v) or looks_like_value(v)))
@@ -307,6 +323,10 @@ def _t2_row_match(label: str, blocks: tuple[T2Block, ...]) -> tuple[T2Block, Row
         for rdef in block.rows:
             if norm(rdef.label) in body and len(body) <= len(norm(rdef.label)) + 4:
                 return block, rdef, False
+    for block in blocks:
+        for rdef in block.rows:  # a header glued in front by text extraction: "信息内容…行政事业性收费"
+            if body.endswith(norm(rdef.label)) and ("信息内容" in body or "第二十条" in body):
+                return block, rdef, True
     return None
 
 
@@ -314,10 +334,10 @@ def _parse_t2(p: _Parse, rows: list[Row]) -> None:
     blocks = t2_blocks(p.fmt)
     seen: set[str] = set()
     for row in rows:
-        if not row.is_table:
-            continue
         sr = _split(row)
-        if not sr.label or "信息内容" in sr.label or sr.label.startswith("第二十条"):
+        if not row.is_table and not sr.n_values:
+            continue  # prose; a line like "行政许可 0" is a table row extracted as text
+        if not sr.label or (not sr.n_values and ("信息内容" in sr.label or sr.label.startswith("第二十条"))):
             continue
         hit = _t2_row_match(sr.label, blocks)
         if hit is None:
@@ -396,7 +416,7 @@ def _t3_match(label: str, group: str | None) -> tuple[list[RowDef], RowDef | Non
         return groups, None, True, ""
     # a long label wrapped inside its cell, its continuation printed on the next row; the label may
     # trail an orphan fragment of the group label above it ("公开2.其他法律行政法")
-    head = re.split(r"\d+[.、．]", remainder)[-1]
+    head = re.split(r"\d+[.、．]|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）]", remainder)[-1]
     starts = [r for body, r in _T3_BODIES if r.kind == "data" and len(head) >= 6 and body.startswith(head)]
     if len(starts) == 1 or (starts and all(r.parent == group for r in starts[:1])):
         return groups, starts[0], True, remainder
@@ -444,8 +464,8 @@ def _parse_t3(p: _Parse, rows: list[Row]) -> None:
         p.t3_found[row_id] = sr
 
     for row in rows:
-        if not row.is_table:
-            continue
+        if not row.is_table and len(row.text) > 60:
+            continue  # prose; short lines may be table rows extracted as text
         sr = _split(row)
         if not sr.label and sr.n_values == 0:
             continue
