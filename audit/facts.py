@@ -617,7 +617,7 @@ class _Builder:
         phrase, oy = nar.opening_year(self.text("S1"))
         if phrase:
             mentions.append(("S1", "一、总体情况开头", phrase, oy))
-        phrase, ky = nar.key_points_year(self.text("S6"))
+        phrase, ky = nar.key_points_year(self.text("S6"), y)
         if phrase:
             mentions.append(("S6", "六、政务公开工作要点", phrase, ky))
         for where, label, quote, year in mentions:

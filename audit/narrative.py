@@ -494,7 +494,9 @@ def measures_quote(text: str) -> str:
 LAST_YEAR_RE = re.compile(r"(上年度|上一年度|上年|去年|上一年|前一年|往年|以往年度)")
 RECTIFY_RE = re.compile(r"(整改|问题|改进|不足|年报|年度报告|落实情况)")
 FEE_RE = re.compile(r"(信息处理费|处理费|收费通知|收取(?:任何)?费用|未收费|不收费|收费情况|收取费用情况)")
-KEY_POINTS_RE = re.compile(r"(要点|政务公开重点工作|重点工作任务|重点任务落实|重点工作落实)")
+KEY_POINTS_RE = re.compile(
+    r"(要点|政务公开重点工作|重点工作任务|重点任务落实|重点工作落实|政务公开(?:工作)?(?:重点)?任务)"
+)
 
 
 def has(pattern: str | re.Pattern[str], text: str) -> bool:
@@ -553,9 +555,19 @@ _KEYPOINT_YEAR_RE = re.compile(
 )
 
 
+_CN_YEAR_RE = re.compile(r"([零〇一二三四五六七八九]{4})年")
+_CN_MONTH_DAY_RE = re.compile(r"(?<![零〇一二三四五六七八九十])([一二三四五六七八九十]{1,3})(月|日)")
+
+
+def arabic_dates(text: str) -> str:
+    """Return text with dates written in Chinese numerals (二〇二三年十二月三十一日) in Arabic digits."""
+    s = _CN_YEAR_RE.sub(lambda m: "".join(str(_CN_DIGITS[c]) for c in m.group(1)) + "年", text)
+    return _CN_MONTH_DAY_RE.sub(lambda m: f"{to_int(m.group(1))}{m.group(2)}", s)
+
+
 def statistical_period(text: str) -> tuple[str, int | None]:
     """Return the statistical-period phrase and its year ('' and None when not stated)."""
-    m = _PERIOD_RE.search(normalize(text))
+    m = _PERIOD_RE.search(arabic_dates(normalize(text)))
     if not m:
         return "", None
     y1 = int(m.group(1) or m.group(3))
@@ -571,13 +583,25 @@ def opening_year(text: str) -> tuple[str, int | None]:
     return s[: m.end() + 20], int(m.group(1))
 
 
-def key_points_year(text: str) -> tuple[str, int | None]:
-    """Return the first "YYYY年政务公开工作要点" phrase of 六 and its year."""
-    s = normalize(text)
-    m = _KEYPOINT_YEAR_RE.search(s)
-    if not m:
+_PLAN_RE = re.compile(r"(将|下一步|明年|新的一年|计划|拟|今后)")
+
+
+def key_points_year(text: str, year: int | None = None) -> tuple[str, int | None]:
+    """Return the "YYYY年政务公开工作要点" phrase of 六 that dates it, and its year.
+
+    With the report year given, a phrase of that year wins; a later year's 要点 named in a plan
+    ("下一步将认真落实2024年政务公开工作要点") is not a dating of the report and is skipped.
+    """
+    found: list[tuple[str, int]] = []
+    for sent in sentences(text):
+        for m in _KEYPOINT_YEAR_RE.finditer(sent):
+            y = int(m.group(1))
+            if year is not None and y > year and _PLAN_RE.search(sent):
+                continue
+            found.append((m.group(0), y))
+    if not found:
         return "", None
-    return m.group(0), int(m.group(1))
+    return next((f for f in found if f[1] == year), found[0])
 
 
 # ----------------------------------------------------------------------------------------------
@@ -682,8 +706,29 @@ ALLOWED_LATIN = frozenset(
         "mail",
         "p",
         "s",
+        "android",
+        "ios",
+        "csv",
+        "xls",
+        "xlsx",
+        "doc",
+        "docx",
+        "json",
+        "xml",
+        "txt",
+        "zip",
+        "rar",
+        "jpg",
+        "jpeg",
+        "png",
+        "gif",
+        "mp3",
+        "mp4",
+        "bilibili",
     }
 )
+# An account name after "ID：" / "账号：" ("微信公众号（ID：linhefabu）") is a name, not a stray word.
+_ACCOUNT_ID_RE = re.compile(r"(?:ID|Id|id|账号|帐号|微信号|抖音号|快手号|视频号)\s*[:：]?\s*$")
 _PLACEHOLDER_RE = re.compile(
     r"(?<![A-Za-z])(XX+|ＸＸ+|xx+)(?![A-Za-z])|××+|此处填写|待填写|请填写|【填写|\[填写|（填写|\(填写"
 )
@@ -703,8 +748,9 @@ def artefacts(text: str) -> Artefacts:
     """Return the extraction/editing artefacts of a section's raw text.
 
     Latin words count only when they sit inside Chinese text and are not an e-mail address, a URL,
-    an upper-case acronym (APP, LED, PDF), a token glued to digits (B2区, 5G) or a common
-    technical term or unit.
+    an upper-case acronym (APP, LED, PDF), a capitalised or camel-case product name (Android,
+    WeChat), an account name after "ID：", a token glued to digits (B2区, 5G) or a common
+    technical term, file format or unit.
     """
     raw = unicodedata.normalize("NFKC", text or "")
     # Lines wrapped by PDF extraction can split an address ("abc@exam\nple.gov.cn"): join them first.
@@ -719,6 +765,10 @@ def artefacts(text: str) -> Artefacts:
             continue
         if sum(1 for c in word if c.islower()) < 2 or any(c.isupper() for c in word[1:]):
             continue  # single letters and camel-case brand names (iPhone, WeChat) are not artefacts
+        if word[0].isupper():
+            continue  # capitalised product names (Pro版, Kimi助手) are names; stray words are lower case
+        if _ACCOUNT_ID_RE.search(masked[max(0, m.start() - 8) : m.start()]):
+            continue
         before = masked[max(0, m.start() - 1) : m.start()]
         after = masked[m.end() : m.end() + 1]
         if before.isdigit() or after.isdigit():

@@ -1,0 +1,79 @@
+"""Clean reports reworded the way real agencies phrase them must still audit clean.
+
+Each case rewrites one passage of a clean fixture (tests/fixtures/reports) with a wording seen in
+real reports and checks the whole report: no finding may appear. The negative cases next to them
+keep the detectors sharp (a real defect in the same wording is still found).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from audit import narrative as nar
+from audit.check import check_report
+from audit.model import AuditContext
+from audit.parse import parse_path
+
+FIXTURES = Path(__file__).parent / "fixtures" / "reports"
+GOV = "clean_gov_2023.txt"
+
+KEY_POINTS = "（一）2023年政务公开工作要点落实情况。按照《2023年政务公开工作要点》，"
+PERIOD = "本报告所列数据统计期限自2023年1月1日起至2023年12月31日止。"
+GAZETTE = "按月编印《临河区人民政府公报》。"
+
+
+def rules_fired(tmp_path: Path, base: str, old: str, new: str) -> list[tuple[str, str]]:
+    """Return (rule, locator) of every finding on ``base`` with ``old`` replaced by ``new``."""
+    text = (FIXTURES / base).read_text(encoding="utf-8")
+    assert old in text
+    path = tmp_path / base
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    return [(f.rule, f.locator) for f in check_report(parse_path(path), AuditContext())]
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        # 要点 implemented as the year's 政务公开工作任务
+        (KEY_POINTS, "（一）落实上级年度政务公开工作任务情况。按照省市部署，"),
+        # next year's 要点 named in a plan before this year's
+        (KEY_POINTS, "（一）关于工作要点落实。下一步将认真落实2024年政务公开工作要点。今年，"),
+        # statistical period written in Chinese numerals
+        (PERIOD, "本报告所列数据统计期限自二〇二三年一月一日起至二〇二三年十二月三十一日止。"),
+        # platform names, file formats, account ids
+        (GAZETTE, "按月编印公报，开通Android、iOS客户端，提供csv、xlsx格式数据下载。"),
+        (GAZETTE, "按月编印公报，上线“一网通办”Pro版，接入Kimi智能问答助手。"),
+        (GAZETTE, "按月编印公报，在抖音、快手、bilibili等平台开设账号。"),
+        (GAZETTE, "按月编印公报，微信公众号“临河发布”（ID：linhefabu）关注人数达12万。"),
+    ],
+)
+def test_real_wording_is_clean(tmp_path: Path, old: str, new: str) -> None:
+    assert rules_fired(tmp_path, GOV, old, new) == []
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "finding"),
+    [
+        (KEY_POINTS, "（一）政务公开工作要点落实情况。按照《2022年政务公开工作要点》，", ("FM07", "S6")),
+        (
+            PERIOD,
+            "本报告所列数据统计期限自二〇二二年一月一日起至二〇二二年十二月三十一日止。",
+            ("FM07", "preamble"),
+        ),
+        (GAZETTE, "按月编印公报，完善各项 workflows。", ("FM06", "S1")),
+        (KEY_POINTS, "（一）年度重点工作。按照省市部署，", ("ST11", "S6")),
+    ],
+)
+def test_defects_in_real_wording_are_still_found(
+    tmp_path: Path, old: str, new: str, finding: tuple[str, str]
+) -> None:
+    assert finding in rules_fired(tmp_path, GOV, old, new)
+
+
+def test_key_points_year_prefers_the_report_year() -> None:
+    text = "下一步将落实2024年政务公开工作要点。今年按照《2023年政务公开工作要点》完成各项任务。"
+    assert nar.key_points_year(text, 2023)[1] == 2023
+    assert nar.key_points_year("下一步将认真落实2024年政务公开工作要点。", 2023)[1] is None
+    assert nar.key_points_year("按照《2022年政务公开工作要点》完成各项任务。", 2023)[1] == 2022
