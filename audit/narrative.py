@@ -180,6 +180,10 @@ _GENERAL_SPAN_RE = re.compile(
 )
 _RESULT_TAIL_RE = re.compile(r"(纠错|纠正|败诉|撤销|违法|被告|结果|决定)")
 _T4_BOTH_RE = re.compile(r"^(?:案件)?(?:均为|均是|均|各为|各|分别为)" + NUM + r"(?:件|起|宗|个)")
+_T4_RESPECTIVELY_RE = re.compile(
+    r"^(?:案件)?(?:的)?(?:数量)?分别(?:为|是|有)?(?P<list>(?:" + NUM + r"(?:件|起|宗|个)?[、和与及,]?)+)"
+)
+_T4_LIST_NUM_RE = re.compile(NUM + r"(?:件|起|宗|个)?")
 _T4_TOTAL_BEFORE_RE = re.compile(NUM + r"(?:件|起|宗|个)(?:政府信息公开)?(?:的)?$")
 _T4_RESULT_RE = re.compile(
     r"(?P<c>结果维持|维持|结果纠正|纠正|其他结果|尚未审结|未审结|正在审理|审理中)(?:原行政行为|原决定)?(?:的)?"
@@ -232,6 +236,10 @@ def _about_disclosure(mid: str) -> bool:
     return bool(re.search(r"(信息公开|公开|依)", mid)) or len(mid) <= 6
 
 
+# "全区各级行政机关共收到…", "各部门收到…": a count over several organs, not this report's table
+_AGGREGATE_RE = re.compile(r"(各级|各部门|各单位|各乡镇|各街道|各镇|各县|各区|各市|所属|下属|直属)")
+
+
 def _applicant_column(text: str) -> str | None:
     """Return the table-3 column a count is restricted to, ``None`` when ambiguous."""
     if re.search(r"(法人|企业|组织|机构)", text):
@@ -254,6 +262,8 @@ def application_statements(text: str, section: str, year: int | None) -> list[St
             for m in _RECEIVE_RE.finditer(clause_text):
                 if not _about_disclosure(m.group("mid")) or clause_text.startswith("其中"):
                     continue
+                if _AGGREGATE_RE.search(clause_text[: m.start()]):
+                    continue
                 col = _applicant_column(m.group("mid"))
                 if col is None:
                     continue
@@ -261,6 +271,8 @@ def application_statements(text: str, section: str, year: int | None) -> list[St
                 out.append(Statement(what, to_int(m.group(3)), sent, section, col))
             for m in _HANDLE_RE.finditer(clause_text):
                 if not _APPLICATION_CTX.search(clause_text) or not _about_disclosure(m.group("mid")):
+                    continue
+                if _AGGREGATE_RE.search(clause_text[: m.start()]):
                     continue
                 # "办理…申请N件" alone may mean new or new + carried over: only take it when the
                 # sentence says it includes the carried-over applications.
@@ -350,6 +362,19 @@ def appeal_statements(text: str, section: str, year: int | None) -> list[Stateme
                 if groups:
                     group = None
                     continue
+            listed = _T4_RESPECTIVELY_RE.match(clause_text[markers[-1].end() :]) if markers else None
+            if listed is not None and len(markers) > 1:
+                # "行政复议、行政诉讼案件分别为4件、3件": one count per group named, in order
+                nums = [m.group(1) for m in _T4_LIST_NUM_RE.finditer(listed.group("list"))]
+                if len(nums) == len(markers):
+                    for mk, num in zip(markers, nums, strict=True):
+                        g = _group_id(mk.group("g"))
+                        out.append(Statement(f"appeal:{g}:total", to_int(num), sent, section))
+                    group = None
+                    continue
+                if len(nums) > 1:
+                    group = None
+                    continue  # counts and groups do not pair up: read nothing
             both = _T4_BOTH_RE.match(clause_text[markers[-1].end() :]) if markers else None
             if both is not None and len(markers) > 1:
                 # "行政复议、行政诉讼均为0件" / "…各1件": the count applies to every group named
@@ -457,7 +482,7 @@ def _dedupe(items: list[Statement]) -> list[Statement]:
 TOPIC_PATTERNS: dict[str, str] = {
     "主动公开": r"(主动公开|主动发布|主动向社会公开|主动推送)",
     "依申请公开": r"(依申请|政府信息公开申请|信息公开申请|公开申请|申请公开)",
-    "政府信息管理": r"(政府信息管理|政务信息管理|信息资源管理|公开属性(?:源头)?认定|保密审查|信息发布审核|发布审核|公开审查|主动公开目录|公开目录|政策文件(?:清理|管理)|规范性文件(?:清理|管理))",
+    "政府信息管理": r"(政府信息管理|政务信息管理|信息资源管理|公开属性(?:源头)?认定|保密审查|信息发布审核|发布审核|公开审查|(?:公开|发布)前(?:保密)?(?:审查|审核)|规范(?:政府)?信息发布|政策文件库|主动公开目录|公开目录|政策文件(?:清理|管理)|规范性文件(?:清理|管理))",
     "平台建设": r"(平台建设|公开平台|政府网站|门户网站|政务新媒体|公开专栏|信息公开专栏|公开栏|政府公报|微信公众号|政务公开专区|网站)",
     "监督保障": r"(监督保障|监督检查|督查|督导|考核|培训|社会评议|责任追究|评议|问责|监督)",
 }

@@ -22,6 +22,15 @@ GOV = "clean_gov_2023.txt"
 KEY_POINTS = "（一）2023年政务公开工作要点落实情况。按照《2023年政务公开工作要点》，"
 PERIOD = "本报告所列数据统计期限自2023年1月1日起至2023年12月31日止。"
 GAZETTE = "按月编印《临河区人民政府公报》。"
+APPEALS = (
+    "全年因政府信息公开引起行政复议4件，其中结果维持2件，结果纠正1件，其他结果1件；"
+    "行政诉讼3件，其中结果维持2件，尚未审结1件。"
+)
+RECEIVED = "2023年，区政府共收到政府信息公开申请50件，上年结转4件；"
+MANAGEMENT = (
+    "（三）政府信息管理情况。严格执行信息发布保密审查制度，落实公开属性源头认定机制，"
+    "对拟公开信息实行“先审查、后公开”，全年未发生泄密事件。动态调整主动公开目录，清理过时失效信息120条。"
+)
 
 
 def rules_fired(tmp_path: Path, base: str, old: str, new: str) -> list[tuple[str, str]]:
@@ -47,6 +56,16 @@ def rules_fired(tmp_path: Path, base: str, old: str, new: str) -> list[tuple[str
         (GAZETTE, "按月编印公报，上线“一网通办”Pro版，接入Kimi智能问答助手。"),
         (GAZETTE, "按月编印公报，在抖音、快手、bilibili等平台开设账号。"),
         (GAZETTE, "按月编印公报，微信公众号“临河发布”（ID：linhefabu）关注人数达12万。"),
+        # counts given "respectively" for review and lawsuit
+        (APPEALS, "全年政府信息公开行政复议、行政诉讼案件分别为4件、3件。"),
+        # the whole district's applications next to this organ's own
+        (
+            RECEIVED,
+            "2023年，全区各级行政机关共收到政府信息公开申请320件，其中区政府本级收到50件，上年结转4件；",
+        ),
+        (RECEIVED, "2023年，区政府共收到政府信息公开申请50件，同时各部门收到申请120件，上年结转4件；"),
+        # 政府信息管理 worded as review before publication
+        (MANAGEMENT, "（三）规范信息发布。严格执行政府信息公开前审查机制，动态更新政策文件库。"),
     ],
 )
 def test_real_wording_is_clean(tmp_path: Path, old: str, new: str) -> None:
@@ -64,6 +83,12 @@ def test_real_wording_is_clean(tmp_path: Path, old: str, new: str) -> None:
         ),
         (GAZETTE, "按月编印公报，完善各项 workflows。", ("FM06", "S1")),
         (KEY_POINTS, "（一）年度重点工作。按照省市部署，", ("ST11", "S6")),
+        (APPEALS, "全年政府信息公开行政复议、行政诉讼案件分别为3件、3件。", ("NT04", "t4.review.total")),
+        (
+            RECEIVED,
+            "2023年，区政府共收到政府信息公开申请48件，同时各部门收到申请120件，上年结转4件；",
+            ("NT01", "t3.new.total"),
+        ),
     ],
 )
 def test_defects_in_real_wording_are_still_found(
@@ -77,3 +102,16 @@ def test_key_points_year_prefers_the_report_year() -> None:
     assert nar.key_points_year(text, 2023)[1] == 2023
     assert nar.key_points_year("下一步将认真落实2024年政务公开工作要点。", 2023)[1] is None
     assert nar.key_points_year("按照《2022年政务公开工作要点》完成各项任务。", 2023)[1] == 2022
+
+
+def test_respectively_pairs_counts_with_groups_in_order() -> None:
+    got = {
+        (st.what, st.value)
+        for st in nar.appeal_statements("因政府信息公开引起的行政复议、行政诉讼分别为2件、1件。", "S1", 2023)
+    }
+    assert got == {("appeal:review:total", 2), ("appeal:litigation:total", 1)}
+    got = {
+        (st.what, st.value)
+        for st in nar.appeal_statements("因政府信息公开引起的行政复议、行政诉讼分别为0件。", "S1", 2023)
+    }
+    assert got == {("appeal:review:total", 0), ("appeal:litigation:total", 0)}
