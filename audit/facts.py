@@ -119,7 +119,7 @@ FACT_FIELDS: dict[str, tuple[str, ...]] = {
     "s1_topic": ("topic", "present"),
     "oversight": ("level", "has_assessment", "has_evaluation", "has_accountability", "missing_label"),
     "s5_content": ("has_problems", "has_measures", "last_year_reported"),
-    "s6_content": ("fee_reported", "key_points_reported", "text"),
+    "s6_content": ("fee_reported", "key_points_reported", "text", "nil"),
     "statistical_period": ("period",),
     "outdated_marker": ("table", "table_label", "markers", "year"),
     "anomaly": ("kind", "locator", "printed", "canonical", "detail", "is_table"),
@@ -485,6 +485,7 @@ class _Builder:
                 "fee_reported": bool(fee),
                 "key_points_reported": bool(points),
                 "text": nar.nil_text(text),
+                "nil": nar.is_nil(text),
             },
             {
                 "六、其他需要报告的事项": _quote(nar.normalize(text), 120) or "（空）",

@@ -557,6 +557,19 @@ _NIL_SUBJECT_RE = re.compile(
 )
 
 
+# What is left of a nil 六 after nil_text: "无", "暂无其他需要报告事项", "无需要说明的其他事项"
+NIL_RE = re.compile(
+    r"^(?:暂|均|也|亦)?(?:无|没有|不存在)(?:其他|其它)?(?:需要|需|应当|应)?(?:报告|说明|披露)?(?:的)?"
+    r"(?:其他|其它)?(?:事项|情况|内容)?$"
+)
+
+
+def is_nil(text: str) -> bool:
+    """Return True when 六 says nothing but that there is nothing to report (or is empty)."""
+    rest = nil_text(text)
+    return not rest or NIL_RE.match(rest) is not None
+
+
 def nil_text(text: str) -> str:
     """Return the S6 text without punctuation and leading subject/time words, cut to 40 characters.
 

@@ -115,3 +115,19 @@ def test_respectively_pairs_counts_with_groups_in_order() -> None:
         for st in nar.appeal_statements("因政府信息公开引起的行政复议、行政诉讼分别为0件。", "S1", 2023)
     }
     assert got == {("appeal:review:total", 0), ("appeal:litigation:total", 0)}
+
+
+S6_DEPT = "（一）2023年政务公开工作要点落实情况。按照区政务公开工作要点，完成涉企信息公开等任务12项。\n\n（二）信息处理费收取情况。2023年未收取信息处理费。"
+
+
+@pytest.mark.parametrize(
+    "nil",
+    ["本单位无需要说明的其他事项。", "暂无其他需要报告事项。", "本机关2023年度没有其他需要报告的事项。"],
+)
+def test_nil_section_six_in_other_words_is_st12_only(tmp_path: Path, nil: str) -> None:
+    assert rules_fired(tmp_path, "clean_dept_2023.txt", S6_DEPT, nil) == [("ST12", "S6")]
+
+
+@pytest.mark.parametrize("text", ["无收费情况。", "本年度未收取信息处理费。", "无。联系电话：0571-88886666"])
+def test_section_six_with_content_is_not_nil(text: str) -> None:
+    assert not nar.is_nil(text)
