@@ -179,7 +179,14 @@ _GENERAL_SPAN_RE = re.compile(
     r"依申请公开|工作|事务|事项|有关|相关|的|被|申请|提起|引起|引发|导致|和|与|及|或|、|类|方面|任何)*$"
 )
 _RESULT_TAIL_RE = re.compile(r"(纠错|纠正|败诉|撤销|违法|被告|结果|决定)")
-_T4_BOTH_RE = re.compile(r"^(?:案件)?(?:均为|均是|均|各为|各|分别为)" + NUM + r"(?:件|起|宗|个)")
+# "…的数量均为0", "…均为零": a unit may be left out after a count that ends the clause
+_T4_COUNT_WORD = r"(?:案件|的)*(?:数量|案件数|件数|数)?"
+_T4_BOTH_RE = re.compile(
+    r"^" + _T4_COUNT_WORD + r"(?:均为|均是|均|各为|各|分别为)" + NUM + r"(?:件|起|宗|个|$)"
+)
+# "行政复议和诉讼案件数为0": one count for several groups together says each is 0 only when it is 0
+_T4_JOINED_RE = re.compile(r"^(?:[、和与及或]|以及|并)(?:被|提起|申请|引起|引发|发生)*$")
+_T4_JOINT_ZERO_RE = re.compile(r"^" + _T4_COUNT_WORD + r"(?:为|是|共|合计|共计)?(?:0|零)(?:件|起|宗|个)?$")
 _T4_RESPECTIVELY_RE = re.compile(
     r"^(?:案件)?(?:的)?(?:数量)?分别(?:为|是|有)?(?P<list>(?:" + NUM + r"(?:件|起|宗|个)?[、和与及,]?)+)"
 )
@@ -201,7 +208,9 @@ _T4_RESULT_COL = {
     "正在审理": "pending",
     "审理中": "pending",
 }
-_NEGATION_RE = re.compile(r"(没有|未发生|未出现|未有|未被|未因|均无|无(?![法论正需偿缝纸线人效须]))")
+_NEGATION_RE = re.compile(
+    r"(没有|未发生|未出现|未有|未被|未因|均无|无(?![法论正需偿缝纸线人效须])|零(?=行政复议|行政诉讼|复议|诉讼))"
+)
 
 _T2_NOUN_RE = re.compile(r"(行政规范性文件|规范性文件|规章|政策性文件|政策文件|其他文件|文件)")
 _T2_VERBS: tuple[tuple[str, str], ...] = (
@@ -375,6 +384,11 @@ def appeal_statements(text: str, section: str, year: int | None) -> list[Stateme
                 if len(nums) > 1:
                     group = None
                     continue  # counts and groups do not pair up: read nothing
+            if len(markers) > 1 and _T4_JOINT_ZERO_RE.match(clause_text[markers[-1].end() :]):
+                for g in sorted({_group_id(mk.group("g")) for mk in markers}):
+                    out.append(Statement(f"appeal:{g}:total", 0, sent, section))
+                group = None
+                continue
             both = _T4_BOTH_RE.match(clause_text[markers[-1].end() :]) if markers else None
             if both is not None and len(markers) > 1:
                 # "行政复议、行政诉讼均为0件" / "…各1件": the count applies to every group named
@@ -382,8 +396,12 @@ def appeal_statements(text: str, section: str, year: int | None) -> list[Stateme
                     out.append(Statement(f"appeal:{g}:total", to_int(both.group(1)), sent, section))
                 group = None
                 continue
-            for mk in markers:
+            for i, mk in enumerate(markers):
                 group = _group_id(mk.group("g"))
+                if i and _T4_JOINED_RE.match(clause_text[markers[i - 1].end() : mk.start()]):
+                    # "行政复议和行政诉讼共3件": one count for both groups together, not this one's
+                    group = None
+                    break
                 m = _T4_TOTAL_AFTER_RE.match(clause_text[mk.end() :])
                 if m is not None:
                     out.append(Statement(f"appeal:{group}:total", to_int(m.group(1)), sent, section))

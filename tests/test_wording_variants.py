@@ -131,3 +131,26 @@ def test_nil_section_six_in_other_words_is_st12_only(tmp_path: Path, nil: str) -
 @pytest.mark.parametrize("text", ["无收费情况。", "本年度未收取信息处理费。", "无。联系电话：0571-88886666"])
 def test_section_six_with_content_is_not_nil(text: str) -> None:
     assert not nar.is_nil(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "本年度政府信息公开行政复议、行政诉讼均为零。",
+        "因政府信息公开被申请行政复议、提起行政诉讼的数量均为0。",
+        "全年政府信息公开类行政复议和诉讼案件数为0。",
+        "全年政府信息公开工作零行政复议、零行政诉讼。",
+    ],
+)
+def test_no_appeals_in_other_words_is_checked_against_table_four(tmp_path: Path, text: str) -> None:
+    fired = rules_fired(tmp_path, GOV, APPEALS, text)
+    assert ("NT04", "t4.review.total") in fired
+
+
+def test_one_count_for_review_and_lawsuit_together_is_not_the_lawsuits(tmp_path: Path) -> None:
+    for text in (
+        "因政府信息公开引起行政复议和行政诉讼共3件。",
+        "因政府信息公开被申请行政复议和提起行政诉讼3件。",
+    ):
+        assert nar.appeal_statements(text, "S1", 2023) == []
+    assert rules_fired(tmp_path, GOV, APPEALS, "因政府信息公开引起行政复议和行政诉讼共7件。") == []
