@@ -154,3 +154,17 @@ def test_one_count_for_review_and_lawsuit_together_is_not_the_lawsuits(tmp_path:
     ):
         assert nar.appeal_statements(text, "S1", 2023) == []
     assert rules_fired(tmp_path, GOV, APPEALS, "因政府信息公开引起行政复议和行政诉讼共7件。") == []
+
+
+FEE = "（二）信息处理费收取情况。2023年本机关未发出收费通知，未收取信息处理费。"
+FEE_ROW = "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请\t0\t0\t0\t0\t0\t0\t0"
+
+
+def test_zero_fee_notices_contradict_an_unpaid_fee_in_table_three(tmp_path: Path) -> None:
+    text = (FIXTURES / GOV).read_text(encoding="utf-8")
+    text = text.replace(FEE_ROW, FEE_ROW.replace("\t0\t0\t0\t0\t0\t0\t0", "\t1\t0\t0\t0\t0\t0\t1"))
+    text = text.replace(FEE, "（二）信息处理费收取情况。本年度发出收费通知0件，收取信息处理费0元。")
+    path = tmp_path / GOV
+    path.write_text(text, encoding="utf-8")
+    assert "NT06" in {f.rule for f in check_report(parse_path(path), AuditContext())}
+    assert not nar.fee_denials("本年度发出收费通知10件，收取信息处理费0.2万元。", "S6")
