@@ -168,3 +168,15 @@ def test_zero_fee_notices_contradict_an_unpaid_fee_in_table_three(tmp_path: Path
     path.write_text(text, encoding="utf-8")
     assert "NT06" in {f.rule for f in check_report(parse_path(path), AuditContext())}
     assert not nar.fee_denials("本年度发出收费通知10件，收取信息处理费0.2万元。", "S6")
+
+
+@pytest.mark.parametrize(
+    "period",
+    [
+        "本报告所列数据统计期为2023年度。",
+        "本报告数据时间范围为2023年01月01日至2023年12月31日。",
+        "本报告数据自2023年1月1日0时起至2023年12月31日24时止。",
+    ],
+)
+def test_statistical_period_in_other_words(tmp_path: Path, period: str) -> None:
+    assert rules_fired(tmp_path, GOV, PERIOD, period) == []
