@@ -785,7 +785,7 @@ ALLOWED_LATIN = frozenset(
     }
 )
 # An account name after "ID：" / "账号：" ("微信公众号（ID：linhefabu）") is a name, not a stray word.
-_ACCOUNT_ID_RE = re.compile(r"(?:ID|Id|id|账号|帐号|微信号|抖音号|快手号|视频号)\s*[:：]?\s*$")
+_ACCOUNT_ID_RE = re.compile(r"(?:ID|Id|id|账号|帐号|微信号|抖音号|快手号|视频号)\s*[:：(（]?\s*$")
 _PLACEHOLDER_RE = re.compile(
     r"(?<![A-Za-z])(XX+|ＸＸ+|xx+)(?![A-Za-z])|××+|此处填写|待填写|请填写|【填写|\[填写|（填写|\(填写"
 )
@@ -828,7 +828,7 @@ def artefacts(text: str) -> Artefacts:
             continue
         before = masked[max(0, m.start() - 1) : m.start()]
         after = masked[m.end() : m.end() + 1]
-        if before.isdigit() or after.isdigit():
+        if before.isdigit() or after.isdigit() or "_" in (before, after):  # B2区, linhe_fb
             continue
         ctx = masked[max(0, m.start() - 4) : m.start()] + masked[m.end() : m.end() + 4]
         if not _CJK_RE.search(ctx):

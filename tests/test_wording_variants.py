@@ -56,6 +56,7 @@ def rules_fired(tmp_path: Path, base: str, old: str, new: str) -> list[tuple[str
         (GAZETTE, "按月编印公报，上线“一网通办”Pro版，接入Kimi智能问答助手。"),
         (GAZETTE, "按月编印公报，在抖音、快手、bilibili等平台开设账号。"),
         (GAZETTE, "按月编印公报，微信公众号“临河发布”（ID：linhefabu）关注人数达12万。"),
+        (GAZETTE, "按月编印公报，在微信公众号、微博、抖音号（linhe_fb）同步发布。"),
         # counts given "respectively" for review and lawsuit
         (APPEALS, "全年政府信息公开行政复议、行政诉讼案件分别为4件、3件。"),
         # the whole district's applications next to this organ's own
