@@ -148,11 +148,14 @@ def _title_equal(a: str, b: str) -> bool:
     return _section_body(a) == _section_body(b)
 
 
+_SUBITEM_NUM_RE = re.compile(r"^(?:[(（][一二三四五六七八九十\d]+[)）]|\d+[.、．]|[①-⑳])")
+
+
 def _match_section(text: str) -> SectionDef | None:
     """Return the section a short title line announces, or None."""
     t = norm(text)
-    if not t or len(t) > 48:
-        return None
+    if not t or len(t) > 48 or _SUBITEM_NUM_RE.match(t):
+        return None  # "（一）主动公开政府信息情况" is a sub-item of 一, not section 二
     m = _SECTION_NUM_RE.match(t)
     body = _section_body(t)
     for sdef in SECTIONS:

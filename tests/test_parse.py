@@ -341,3 +341,15 @@ def test_label_wrapped_onto_the_next_row() -> None:
     report = parse_text(second)
     assert report.value("t3.other.no_correction.natural") == 3
     assert not [a for a in report.anomalies if a.kind in ("label_variant", "unexpected_row", "missing_row")]
+
+
+def test_sub_heading_repeating_a_section_title_is_not_that_section() -> None:
+    text = CLEAN.read_text(encoding="utf-8")
+    for sub in (
+        "（一）主动公开政府信息情况",
+        "(三)政府信息公开行政复议、行政诉讼情况",
+        "2.存在的主要问题及改进情况",
+    ):
+        report = parse_text(text.replace("（一）主动公开情况。", sub + "\n", 1))
+        assert report.section_order == ["S1", "S2", "S3", "S4", "S5", "S6"], sub
+        assert "主动公开信息 400 余条" in report.sections["S1"].text
