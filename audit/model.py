@@ -127,7 +127,6 @@ class Report(BaseModel):
     readable: bool = True
     unreadable_reason: str | None = None
     media_type: str = "text/plain"
-    full_text: str = ""
 
     def value(self, cell_id: str) -> int | float | None:
         """Return the value of a cell, ``None`` when missing or unknown."""

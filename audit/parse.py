@@ -611,7 +611,7 @@ def parse_document(doc: IntermediateDoc) -> Report:
             Anomaly(kind=prob.get("kind", "reader"), locator=prob.get("code"), detail=prob.get("detail", ""))
         )
     rows = _rows(doc)
-    report.full_text = "\n".join(" ".join(c for c in r.cells if c) for r in rows)
+    full_text = "\n".join(" ".join(c for c in r.cells if c) for r in rows)
     title, agency, year, title_idx = _find_title(rows, 40)
     report.title, report.agency, report.year = title, agency, year
     report.level = organ_level(agency)  # type: ignore[assignment]
@@ -654,7 +654,7 @@ def parse_document(doc: IntermediateDoc) -> Report:
         " ".join(c for c in r.cells if c) for r in rows[title_idx + 1 : first_section] if r.cells
     )
     if report.year is None:
-        m = _PERIOD_RE.search(report.preamble) or _PERIOD_RE.search(report.full_text[:3000])
+        m = _PERIOD_RE.search(report.preamble) or _PERIOD_RE.search(full_text[:3000])
         if m:
             report.year = int(m.group(1))
 

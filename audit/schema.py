@@ -64,14 +64,6 @@ SECTIONS: tuple[SectionDef, ...] = (
 SECTION_IDS = tuple(s.id for s in SECTIONS)
 SECTION_BY_ID = {s.id: s for s in SECTIONS}
 
-S1_TOPICS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("主动公开", ("主动公开",)),
-    ("依申请公开", ("依申请公开", "政府信息公开申请", "公开申请")),
-    ("政府信息管理", ("政府信息管理", "信息管理")),
-    ("平台建设", ("平台建设", "公开平台")),
-    ("监督保障", ("监督保障",)),
-)
-
 
 @dataclass(frozen=True)
 class RowDef:
@@ -293,11 +285,6 @@ def t3_cells(fmt: str) -> tuple[str, ...]:
 def all_cells(fmt: str) -> tuple[str, ...]:
     """Return every cell id of the three tables for a format, in printed order."""
     return t2_cells(fmt) + t3_cells(fmt) + T4_CELLS
-
-
-def expected_format(year: int | None) -> str:
-    """Return the format a report of ``year`` must use (2019 trial form for 2019–2020)."""
-    return FORMAT_2019 if year is not None and year <= 2020 else FORMAT_2021
 
 
 def describe_cell(cell_id: str) -> str:
