@@ -355,26 +355,25 @@ def _int_attr(el: Any, tag: str, default: int = 0) -> int:
         return default
 
 
-def _row_cells(tr: Any) -> Iterator[Any]:
-    """Yield the ``w:tc`` cells of a row, looking through content controls."""
-    for child in tr:
-        if child.tag == TC:
+def _children(parent: Any, tag: str) -> Iterator[Any]:
+    """Yield the children of ``parent`` with ``tag``, looking through content controls (w:sdt)."""
+    for child in parent:
+        if child.tag == tag:
             yield child
         elif child.tag == SDT:
             content = child.find(SDT_CONTENT)
             if content is not None:
-                yield from _row_cells(content)
+                yield from _children(content, tag)
+
+
+def _row_cells(tr: Any) -> Iterator[Any]:
+    """Yield the ``w:tc`` cells of a row."""
+    return _children(tr, TC)
 
 
 def _table_rows(tbl: Any) -> Iterator[Any]:
-    """Yield the ``w:tr`` rows of a table, looking through content controls."""
-    for child in tbl:
-        if child.tag == TR:
-            yield child
-        elif child.tag == SDT:
-            content = child.find(SDT_CONTENT)
-            if content is not None:
-                yield from _table_rows(content)
+    """Yield the ``w:tr`` rows of a table."""
+    return _children(tbl, TR)
 
 
 def _cell_text(tc: Any) -> str:
