@@ -1,4 +1,4 @@
-"""The label-driven parser: intermediate document → canonical :class:`~audit.model.Report`.
+"""The label-driven parser: intermediate document → canonical :class:`~audit.report.Report`.
 
 Rows are recognised by their normalised label (full/half-width, spaces, quotes, numbering and known
 variants), never by position, so shifted, wrapped and merged rows of real documents land in the
@@ -14,17 +14,7 @@ from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from pathlib import Path
 
-from audit.extract import read_bytes, read_path
-from audit.model import Anomaly, CellValue, IntermediateDoc, Provenance, Report, Section
-from audit.normalize import (
-    is_missing_token,
-    is_value_cell,
-    looks_like_value,
-    norm,
-    parse_number,
-    strip_numbering,
-)
-from audit.schema import (
+from audit.form import (
     FORMAT_2019,
     FORMAT_2021,
     OUTDATED_STRONG_MARKERS,
@@ -39,6 +29,16 @@ from audit.schema import (
     all_cells,
     t2_blocks,
     t3_data_rows,
+)
+from audit.readers import read_bytes, read_path
+from audit.report import Anomaly, CellValue, IntermediateDoc, Provenance, Report, Section
+from audit.text import (
+    is_missing_token,
+    is_value_cell,
+    looks_like_value,
+    norm,
+    parse_number,
+    strip_numbering,
 )
 
 # ----------------------------------------------------------------------------------------------
@@ -700,5 +700,5 @@ def parse_bytes(data: bytes, source: str) -> Report:
 
 
 def parse_path(path: str | Path) -> Report:
-    """Parse a document file; raises :class:`audit.extract.UnreadableError` for unreadable input."""
+    """Parse a document file; raises :class:`audit.readers.UnreadableError` for unreadable input."""
     return parse_document(read_path(path))

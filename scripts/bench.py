@@ -20,8 +20,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "scripts")]
 
-from audit.extract import read_bytes  # noqa: E402
 from audit.parse import parse_document  # noqa: E402
+from audit.readers import read_bytes  # noqa: E402
 
 
 def throughput(
@@ -61,8 +61,8 @@ def report(label: str, docs: list[tuple[str, bytes]], seconds: float) -> None:
 
 def bench_checks(docs: list[tuple[str, bytes]]) -> None:
     """Print rule-check throughput of the durable-rules engine and of the plain-Python oracle."""
-    from audit.check import check_report
     from audit.parse import parse_bytes
+    from audit.rulebook.check import check_report
 
     reports = [parse_bytes(data, name) for name, data in docs]
     print("\n规则检查（已解析的样本报告）：")
@@ -80,7 +80,7 @@ def bench_copies() -> None:
     """Print CY05 clustering time for synthetic provinces of 100 and 1,000 reports."""
     from test_similarity import corpus, plant_copy
 
-    from audit.similarity import find_copies
+    from audit.facts.similarity import find_copies
 
     print("\nCY05 跨机关雷同聚类（合成语料，词汇刻意重复：最坏情况）：")
     for n in (100, 1000):

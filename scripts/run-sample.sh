@@ -21,7 +21,7 @@ for dir in "${corpora[@]}"; do
         # the agency as printed in the report; an unreadable file is still archived (TL03)
         agency=$("$bin/python" - "$f" <<'PY'
 import sys
-from audit.extract import UnreadableError
+from audit.readers import UnreadableError
 from audit.parse import parse_path
 try:
     print(parse_path(sys.argv[1]).agency or "未识别机关")

@@ -27,9 +27,9 @@ from collections.abc import Iterable
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from audit.model import Block
-from audit.normalize import is_number
-from audit.read_text import read_text
+from audit.readers.text import read_text
+from audit.report import Block
+from audit.text import is_number
 
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "seeds"
 if not SEEDS.is_dir():

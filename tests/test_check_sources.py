@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from audit.check import check_report
 from audit.parse import parse_bytes
+from audit.rulebook.check import check_report
 
 CLEAN = Path(__file__).resolve().parent / "fixtures" / "reports" / "clean_dept_2023.txt"
 

@@ -10,10 +10,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from audit.condition import ConditionError, FactTypeError, compile_when
-from audit.engine import Engine
-from audit.oracle import Oracle
-from audit.rulebook import catalog_from_dicts
+from audit.rulebook.catalog import catalog_from_dicts
+from audit.rulebook.condition import ConditionError, FactTypeError, compile_when
+from audit.rulebook.engine import Engine
+from audit.rulebook.oracle import Oracle
 
 
 @dataclass

@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from audit import check as check_mod
-from audit import engine
-from audit.condition import DuplicateFactError, FactShapeError, FactTypeError
-from audit.engine import Engine, RuleActionError
-from audit.model import AuditContext, Report
-from audit.oracle import Oracle
-from audit.rulebook import catalog_from_dicts, load_catalog
+from audit.report import AuditContext, Report
+from audit.rulebook import check as check_mod
+from audit.rulebook import engine
+from audit.rulebook.catalog import catalog_from_dicts, load_catalog
+from audit.rulebook.condition import DuplicateFactError, FactShapeError, FactTypeError
+from audit.rulebook.engine import Engine, RuleActionError
+from audit.rulebook.oracle import Oracle
 
 FIXTURES = Path(__file__).parent / "rules" / "fixtures" / "catalog"
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "corpus"
@@ -368,8 +368,8 @@ def test_engine_equals_oracle_on_corpus_documents(doc: Path) -> None:
         from audit.facts import build_facts
     except ImportError as exc:
         pytest.skip(f"audit.facts 尚不存在（事实构建器）：{exc}")
-    from audit.extract import UnreadableError
     from audit.parse import parse_path
+    from audit.readers import UnreadableError
 
     real = load_catalog()
     if not real.rules:

@@ -1,4 +1,4 @@
-"""Tests of document type sniffing and reader dispatch (audit.extract)."""
+"""Tests of document type sniffing and reader dispatch (audit.readers)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import docx
 import pytest
 from tooling import tool_missing
 
-from audit.extract import UnreadableError, read_bytes, read_path, sniff
+from audit.readers import UnreadableError, read_bytes, read_path, sniff
 
 
 def _zip(names: list[str]) -> bytes:

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from audit.check import check_report
 from audit.facts import FACT_FIELDS, Fact, build_facts, effective_level, may_make_rules
-from audit.model import Anomaly, AuditContext, CellValue, Report, Section
+from audit.form import SECTIONS, all_cells
 from audit.parse import parse_path
-from audit.schema import SECTIONS, all_cells
+from audit.report import Anomaly, AuditContext, CellValue, Report, Section
+from audit.rulebook.check import check_report
 
 REPORTS = Path(__file__).parent / "fixtures" / "reports"
 CLEAN = ["clean_gov_2023.txt", "clean_gov_2022.txt", "clean_dept_2023.txt", "clean_dept_2020.txt"]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from audit import models as m
-from audit.pipeline import guess_year
+from audit.run import guess_year
+from audit.store import tables as m
 
 
 def doc(**kw) -> m.Document:

@@ -8,9 +8,11 @@ import pytest
 from sqlmodel import Session, select
 from test_store_support import db  # noqa: F401
 
-from audit import lifecycle, pipeline, store
-from audit import models as m
-from audit.model import Finding
+from audit import run as pipeline
+from audit.report import Finding
+from audit.store import db as store
+from audit.store import lifecycle
+from audit.store import tables as m
 
 BL03 = Finding(
     rule="BL03", severity="error", locator="t3.total", message="表三总计列不平衡", evidence={"a": 1}

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from audit.check import check_report
-from audit.model import AuditContext, Report
+from audit.form import T3_COLUMN_IDS, T4_CELLS, t3_data_rows, t3_result_leaves
 from audit.parse import parse_bytes, parse_path
-from audit.schema import T3_COLUMN_IDS, T4_CELLS, t3_data_rows, t3_result_leaves
+from audit.report import AuditContext, Report
+from audit.rulebook.check import check_report
 
 REPORTS = Path(__file__).parent / "fixtures" / "reports"
 GOV = REPORTS / "clean_gov_2023.txt"

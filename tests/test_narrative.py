@@ -1,4 +1,4 @@
-"""Numbers, topics, years and artefacts read from the narrative (audit.narrative).
+"""Numbers, topics, years and artefacts read from the narrative (audit.facts.narrative).
 
 The phrasings below are the ways real reports word these things (several taken from the seeds and
 the 淮安 PDFs, the others from the usual variants of other agencies); each negative is a sentence a
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from audit import narrative as nar
+from audit.facts import narrative as nar
 
 
 def counts(text: str, year: int = 2023) -> set[tuple[str, int | None, str]]:

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from audit.extract import UnreadableError
+from audit.form import all_cells
 from audit.parse import parse_bytes, parse_path
-from audit.schema import all_cells
+from audit.readers import UnreadableError
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 SEEDS = SHARED / "corpus" / "seeds"
@@ -258,9 +258,9 @@ def test_title_wording_variants() -> None:
 
 
 def test_tables_published_as_pictures_make_the_report_unreadable() -> None:
-    from audit.model import IntermediateDoc
     from audit.parse import parse_document
-    from audit.read_text import read_text
+    from audit.readers.text import read_text
+    from audit.report import IntermediateDoc
 
     text = CLEAN.read_text(encoding="utf-8")
     prose = "\n".join(line for line in text.splitlines() if "\t" not in line)

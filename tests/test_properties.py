@@ -15,9 +15,9 @@ from html_layouts import LAYOUTS, layout_gbk, layout_spans, layout_trs, seed_ite
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from audit.extract import read_bytes
-from audit.normalize import norm, parse_number
 from audit.parse import parse_bytes, parse_document, parse_path
+from audit.readers import read_bytes
+from audit.text import norm, parse_number
 
 SEEDS = seed_paths()
 PROFILE = settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])

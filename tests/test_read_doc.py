@@ -14,9 +14,9 @@ import pytest
 from render_docs import seed_paths
 from tooling import tool_missing
 
-from audit.extract import UnreadableError, read_bytes, sniff
 from audit.parse import parse_document, parse_path
-from audit.read_doc import ConversionError, _run, blocks_from_antiword
+from audit.readers import UnreadableError, read_bytes, sniff
+from audit.readers.doc import ConversionError, _run, blocks_from_antiword
 
 FIXTURE = Path(__file__).parent / "fixtures" / "seed002-part.doc"
 SEED002 = next(p for p in seed_paths() if p.name.startswith("002_"))
@@ -120,7 +120,7 @@ def test_converter_timeout_kills_the_process_group() -> None:
 def test_libreoffice_conversion_feeds_the_docx_reader(monkeypatch: pytest.MonkeyPatch) -> None:
     from render_docs import blocks_of, render_docx
 
-    from audit.read_doc import read_doc
+    from audit.readers.doc import read_doc
 
     # LibreOffice detects the format from the content, so Word bytes it can read well stand in
     # for a .doc written by Word (its own Word 97 output loses tables, see the test above).

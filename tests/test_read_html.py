@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from html_layouts import LAYOUTS, SEEDS_DIR, build, fold_spans, seed_paths
 
-from audit.extract import read_bytes
-from audit.model import IntermediateDoc
 from audit.parse import parse_document, parse_path
-from audit.read_html import decode_html, expand_grid, read_html
-from audit.read_text import read_text
+from audit.readers import read_bytes
+from audit.readers.html import decode_html, expand_grid, read_html
+from audit.readers.text import read_text
+from audit.report import IntermediateDoc
 
 SEEDS = seed_paths()
 GOLD = json.loads((SEEDS_DIR / "expected.json").read_text(encoding="utf-8"))

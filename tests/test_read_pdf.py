@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from render_docs import blocks_of, render_pdf, seed_paths
 
-from audit.extract import UnreadableError, read_bytes
 from audit.parse import parse_document, parse_path
-from audit.read_pdf import is_page_number, join_cell_lines, read_pdf, unreadable_reason
+from audit.readers import UnreadableError, read_bytes
+from audit.readers.pdf import is_page_number, join_cell_lines, read_pdf, unreadable_reason
 
 REAL = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "real"
 if not REAL.is_dir():

@@ -14,9 +14,9 @@ from click.testing import CliRunner, Result
 from sqlmodel import select
 from test_store_support import empty_db  # noqa: F401
 
-from audit import models as m
-from audit import store
 from audit.cli import main
+from audit.store import db as store
+from audit.store import tables as m
 
 FIXTURES = Path(__file__).parent / "fixtures" / "store"
 AGENCY = "中卫市测试局"

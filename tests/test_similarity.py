@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import random
 
-from audit import similarity
-from audit.similarity import Narrative, find_copies
+from audit.facts import similarity
+from audit.facts.similarity import Narrative, find_copies
 
 FIELDS = [
     "重大项目",

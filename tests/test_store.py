@@ -14,8 +14,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import SQLModel, select
 from test_store_support import db, empty_db  # noqa: F401
 
-from audit import models as m
-from audit import pipeline, store
+from audit import run as pipeline
+from audit.store import db as store
+from audit.store import tables as m
 
 TABLES = {"agency", "document", "report", "auditrun", "finding", "findingevent", "notice", "noticefinding"}
 

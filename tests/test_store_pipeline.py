@@ -14,9 +14,10 @@ from sqlmodel import select
 from test_similarity import make_narrative
 from test_store_support import db  # noqa: F401
 
-from audit import models as m
-from audit import pipeline, store
+from audit import run as pipeline
 from audit.cli import main
+from audit.store import db as store
+from audit.store import tables as m
 
 FIXTURES = Path(__file__).parent / "fixtures" / "store"
 DAY = date(2024, 2, 1)  # the 2023 reports are due (departments: 2024-01-31)

@@ -14,7 +14,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from audit import store
+from audit.store import db as store
 
 PG_HOST = os.environ.get("GKAUDIT_TEST_PG", "127.0.0.1:5432")
 PG_USERS = ("postgres", "root")

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from audit import narrative as nar
-from audit.check import check_report
-from audit.model import AuditContext
+from audit.facts import narrative as nar
 from audit.parse import parse_path
+from audit.report import AuditContext
+from audit.rulebook.check import check_report
 
 FIXTURES = Path(__file__).parent / "fixtures" / "reports"
 GOV = "clean_gov_2023.txt"

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from audit.workdays import (
+from audit.store.workdays import (
     add_workdays,
     calendar_known,
     deadline_days,

@@ -2,7 +2,7 @@
 
 Case files (``tests/rules/cases/<ID>.yaml``) describe a base report from tests/fixtures/reports,
 exact substring edits, an optional previous-year report and context; each case is run through the
-real pipeline (``audit.parse.parse_path`` → ``audit.check.check_report``) with both evaluators,
+real pipeline (``audit.parse.parse_path`` → ``audit.rulebook.check.check_report``) with both evaluators,
 which must agree (engine vs oracle differential over every case).
 """
 
@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from audit.rulebook import CatalogError, catalog_version, default_catalog_dir, load_catalog
+from audit.rulebook.catalog import CatalogError, catalog_version, default_catalog_dir, load_catalog
 
 HERE = Path(__file__).parent
 CASES = HERE / "cases"
@@ -104,9 +104,9 @@ def _date(value: object) -> dt.date | None:
 
 def run_case(case: dict, tmp_path: Path, catalog) -> tuple[list, list, object]:
     """Run one case through the real pipeline; return (engine findings, oracle findings, report)."""
-    from audit.check import apply_overrides, check_report
-    from audit.model import AuditContext
     from audit.parse import parse_path
+    from audit.report import AuditContext
+    from audit.rulebook.check import apply_overrides, check_report
 
     context = dict(case.get("context") or {})
     unknown = set(context) - CONTEXT_KEYS
@@ -152,8 +152,8 @@ def test_case(rule: str, case: dict, path: Path, tmp_path: Path, shipped_catalog
 def test_every_rule_renders_on_every_fact_of_its_type(tmp_path: Path, shipped_catalog) -> None:
     """Messages and locators render (StrictUndefined) for every fact seen in cases and fixtures."""
     from audit.facts import build_facts
-    from audit.model import AuditContext
     from audit.parse import parse_path
+    from audit.report import AuditContext
 
     reports = [parse_path(p) for p in sorted(REPORTS.glob("*.txt"))]
     if not reports:

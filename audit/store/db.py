@@ -24,7 +24,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
-from audit import models  # noqa: F401  (registers the tables on SQLModel.metadata)
+from audit.store import tables as models  # noqa: F401  (registers the tables on SQLModel.metadata)
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")

@@ -4,8 +4,8 @@
 
 1. select the rules that apply to the report (format year, organ level, the context they need);
 2. build the facts (``audit.facts.build_facts``);
-3. evaluate the catalogue (durable-rules :class:`audit.engine.Engine`, or the plain-Python
-   :class:`audit.oracle.Oracle` with ``evaluator="oracle"``);
+3. evaluate the catalogue (durable-rules :class:`audit.rulebook.engine.Engine`, or the plain-Python
+   :class:`audit.rulebook.oracle.Oracle` with ``evaluator="oracle"``);
 4. render each finding's locator and message from the fact's fields (Jinja2, StrictUndefined);
    evidence is the fact's ``evidence`` dict;
 5. drop the findings of a rule when a rule named in its ``suppressed_by`` fired on the report;
@@ -13,7 +13,7 @@
 
 A rule that restricts ``levels`` to one organ level does not apply to a report whose level is
 unknown; a rule that needs context (``previous``, ``published_on``, ``copies``, ``http_status``,
-``missing_report``) applies only when the :class:`~audit.model.AuditContext` provides it
+``missing_report``) applies only when the :class:`~audit.report.AuditContext` provides it
 (``copies`` non-empty, ``missing_report`` true).
 """
 
@@ -23,9 +23,9 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import Any, Literal
 
-from audit.condition import FactLike
-from audit.model import AuditContext, Finding, Report
-from audit.rulebook import Catalog, Rule, catalog_version, default_catalog_dir, load_catalog
+from audit.report import AuditContext, Finding, Report
+from audit.rulebook.catalog import Catalog, Rule, catalog_version, default_catalog_dir, load_catalog
+from audit.rulebook.condition import FactLike
 
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 Evaluator = Literal["engine", "oracle"]
@@ -40,7 +40,7 @@ def default_catalog() -> Catalog:
 
     The version (a hash of the rule files, about a millisecond for the catalogue) is recomputed on
     every call; a changed catalogue is loaded and validated again and gets a new, versioned durable
-    ruleset. A catalogue that no longer loads raises :class:`audit.rulebook.CatalogError`.
+    ruleset. A catalogue that no longer loads raises :class:`audit.rulebook.catalog.CatalogError`.
     """
     global _default_catalog
     root = default_catalog_dir()
@@ -58,11 +58,11 @@ def get_evaluator(catalog: Catalog, evaluator: Evaluator = "engine") -> Any:
     with _catalog_lock:
         if key not in _evaluators:
             if evaluator == "engine":
-                from audit.engine import Engine
+                from audit.rulebook.engine import Engine
 
                 _evaluators[key] = Engine(catalog)
             elif evaluator == "oracle":
-                from audit.oracle import Oracle
+                from audit.rulebook.oracle import Oracle
 
                 _evaluators[key] = Oracle(catalog)
             else:

@@ -4,7 +4,7 @@ Two converters are used, whichever is installed:
 
 * **LibreOffice** (Debian ``libreoffice-writer-nogui``): ``soffice --headless --convert-to docx``
   with a profile directory private to the process (parallel or cron runs do not collide; one
-  conversion at a time within the process) and a timeout that kills the whole process group; the DOCX is then read by :mod:`audit.read_docx`, which
+  conversion at a time within the process) and a timeout that kills the whole process group; the DOCX is then read by :mod:`audit.readers.docx`, which
   keeps merged cells, nested tables and body order.
 * **antiword** (Debian ``antiword``): ``antiword -m UTF-8.txt`` prints the text with tables as
   ``|``-separated lines. The positions of the ``|`` separators give the column grid (a merged
@@ -15,7 +15,7 @@ Two converters are used, whichever is installed:
 When both are installed LibreOffice is tried first and antiword cross-checks it: LibreOffice is
 known to lose tables of some files, so when antiword finds more tables its result is used. The
 environment variable ``GKAUDIT_DOC_CONVERTER`` (``auto``, ``soffice``, ``antiword``) forces one.
-Without any converter, or when conversion fails, :class:`audit.extract.UnreadableError` says what
+Without any converter, or when conversion fails, :class:`audit.readers.UnreadableError` says what
 to install or what went wrong.
 """
 
@@ -32,9 +32,9 @@ import threading
 import unicodedata
 from pathlib import Path
 
-from audit.model import Block, IntermediateDoc
-from audit.normalize import is_number
-from audit.read_pdf import HEADING_RE, join_cell_lines
+from audit.readers.pdf import HEADING_RE, join_cell_lines
+from audit.report import Block, IntermediateDoc
+from audit.text import is_number
 
 SOFFICE_TIMEOUT = 120.0
 ANTIWORD_TIMEOUT = 60.0
@@ -48,8 +48,8 @@ class ConversionError(Exception):
 
 
 def _unreadable(message: str) -> Exception:
-    """Return an :class:`audit.extract.UnreadableError` (imported late: extract imports readers)."""
-    from audit.extract import UnreadableError
+    """Return an :class:`audit.readers.UnreadableError` (imported late: extract imports readers)."""
+    from audit.readers import UnreadableError
 
     return UnreadableError(message)
 
@@ -286,7 +286,7 @@ def read_doc(data: bytes, source: str) -> IntermediateDoc:
     Raises:
         UnreadableError: no converter is installed, or the file cannot be converted.
     """
-    from audit.read_docx import read_docx
+    from audit.readers.docx import read_docx
 
     converters = find_converters()
     choice = os.environ.get("GKAUDIT_DOC_CONVERTER", "auto").strip().lower()
@@ -336,7 +336,7 @@ def read_rtf(data: bytes, source: str) -> IntermediateDoc:
     Raises:
         UnreadableError: LibreOffice is not installed or cannot convert the file.
     """
-    from audit.read_docx import read_docx
+    from audit.readers.docx import read_docx
 
     soffice = find_converters().get("soffice")
     if not soffice:

@@ -2,7 +2,7 @@
 
 - :func:`store_document` is the one way a document enters the store, whether crawled or received
   by e-mail/upload: bytes are archived under ``<data>/archive/`` by sha256 and a
-  :class:`~audit.models.Document` row is written (one per distinct content: every version is kept).
+  :class:`~audit.store.tables.Document` row is written (one per distinct content: every version is kept).
 - :func:`run_audit` parses what is new (or everything with ``all_documents``), computes the
   cross-agency copies (CY05) for the years concerned, checks each report with its previous-year
   report (CY01–CY04) and merges the findings into the store, one transaction per report.
@@ -25,9 +25,11 @@ from sqlalchemy import true
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col, func, select
 
-from audit import lifecycle, similarity, store
-from audit import models as m
-from audit.model import Anomaly, AuditContext, Report
+from audit.facts import similarity
+from audit.report import Anomaly, AuditContext, Report
+from audit.store import db as store
+from audit.store import lifecycle
+from audit.store import tables as m
 
 log = logging.getLogger(__name__)
 EXTENSIONS = {"text": ".txt", "html": ".html", "pdf": ".pdf", "docx": ".docx", "doc": ".doc"}
@@ -40,7 +42,7 @@ class PipelineError(RuntimeError):
 def catalogue_version() -> str:
     """Return the rule catalogue's version string, or ``"unknown"`` when it cannot be loaded."""
     try:
-        from audit.check import default_catalog
+        from audit.rulebook.check import default_catalog
 
         return str(default_catalog().version or "unknown")
     except Exception:  # noqa: BLE001  (a broken catalogue is reported when checking)
@@ -49,7 +51,7 @@ def catalogue_version() -> str:
 
 def _sniff_kind(data: bytes, name: str) -> str:
     """Return the document kind (text, html, pdf, …) sniffed from the bytes."""
-    from audit.extract import sniff
+    from audit.readers import sniff
 
     return sniff(data, name)
 
@@ -135,7 +137,7 @@ def store_document(
         session.add(existing)
         session.flush()
         return existing, False
-    from audit.extract import KINDS
+    from audit.readers import KINDS
 
     doc = m.Document(
         agency_id=owner.id,  # type: ignore[arg-type]
@@ -174,7 +176,7 @@ def known_validators(session: Session, url: str) -> dict[str, str | None] | None
 
 @dataclass
 class AuditSummary:
-    """What one audit run did (also kept on the :class:`~audit.models.AuditRun` row)."""
+    """What one audit run did (also kept on the :class:`~audit.store.tables.AuditRun` row)."""
 
     run_id: int
     documents: int
@@ -217,8 +219,8 @@ def guess_year(doc: m.Document) -> int | None:
 
 def _parse_document(session: Session, doc: m.Document, agency: m.Agency) -> m.Report:
     """Parse one archived document and write (or refresh) its Report row; no check yet."""
-    from audit.extract import UnreadableError
     from audit.parse import parse_bytes
+    from audit.readers import UnreadableError
 
     data = (store.data_dir() / doc.archive_path).read_bytes()
     row = session.exec(select(m.Report).where(m.Report.document_id == doc.id)).first()
@@ -350,8 +352,8 @@ def copies_for_year(session: Session, year: int) -> similarity.CopyResult:
 
 
 def _check(report: Report, ctx: AuditContext) -> list:
-    """Run the rule checks (audit.check) on one report."""
-    from audit.check import check_report
+    """Run the rule checks (audit.rulebook.check) on one report."""
+    from audit.rulebook.check import check_report
 
     return check_report(report, ctx)
 

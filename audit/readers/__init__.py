@@ -13,7 +13,7 @@ from __future__ import annotations
 import importlib
 from pathlib import Path
 
-from audit.model import IntermediateDoc
+from audit.report import IntermediateDoc
 
 
 class UnreadableError(Exception):
@@ -88,12 +88,12 @@ def read_bytes(data: bytes, source: str) -> IntermediateDoc:
     if kind == "zip":
         raise UnreadableError("文件是 ZIP 压缩包而不是 Word 文档")
     if kind == "rtf":
-        from audit.read_doc import read_rtf
+        from audit.readers.doc import read_rtf
 
         doc = read_rtf(data, source)
         doc.media_type = KINDS[kind]
         return doc
-    module = importlib.import_module(f"audit.read_{kind}")
+    module = importlib.import_module(f"audit.readers.{kind}")
     reader = getattr(module, f"read_{kind}")
     doc: IntermediateDoc = reader(data, source)
     doc.media_type = KINDS[kind]

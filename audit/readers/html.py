@@ -30,7 +30,7 @@ from collections.abc import Iterator
 from charset_normalizer import from_bytes
 from lxml import etree
 
-from audit.model import Block, IntermediateDoc
+from audit.report import Block, IntermediateDoc
 
 Element = etree._Element
 

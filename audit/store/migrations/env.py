@@ -1,12 +1,12 @@
-"""Alembic environment for the findings store (configured programmatically by audit.store)."""
+"""Alembic environment for the findings store (configured programmatically by audit.store.db)."""
 
 from __future__ import annotations
 
 from alembic import context
 from sqlmodel import SQLModel
 
-from audit import models  # noqa: F401  (registers the tables)
-from audit.store import get_engine
+from audit.store import tables as models  # noqa: F401  (registers the tables)
+from audit.store.db import get_engine
 
 config = context.config
 target_metadata = SQLModel.metadata
@@ -37,7 +37,7 @@ def _run(connection) -> None:  # noqa: ANN001
 
 
 def run_migrations_online() -> None:
-    """Run the migrations on the connection handed over by audit.store, or a new one."""
+    """Run the migrations on the connection handed over by audit.store.db, or a new one."""
     connection = config.attributes.get("connection")
     if connection is not None:
         _run(connection)

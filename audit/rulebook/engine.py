@@ -15,7 +15,7 @@ notes/dependencies.md §1:
   afterwards (``delete_state``), so memory stays flat.
 * **"No rule matched"** (``MessageNotHandledException``) is the normal clean case: no matches.
 * **Duplicates.** Two facts with the same (type, key) raise
-  :class:`audit.condition.DuplicateFactError` before
+  :class:`audit.rulebook.condition.DuplicateFactError` before
   anything is asserted; ``MessageObservedException`` is reported the same way.
 * **Exceptions in actions** are caught inside the action, recorded, and re-raised after the call as
   :class:`RuleActionError`; ``get_state()['exception']`` is checked too.
@@ -49,7 +49,7 @@ tests/test_engine.py):
   ``{"a": 1}`` matched ``"1"`` in one ruleset and not in another that differed only in rule names;
   any string is ``$gte`` 0, ``""`` is ``$lt`` 0; lists and dicts match ``$eq`` and ``$lt`` alike.
   Hence the compiler infers each field's kind (num/str/bool) and both evaluators refuse a mistyped
-  fact (:class:`audit.condition.FactTypeError`); facts are flat scalars.
+  fact (:class:`audit.rulebook.condition.FactTypeError`); facts are flat scalars.
 * Strings of the same kind compare correctly: byte-wise UTF-8 order equals Python's code-point
   order; Chinese and emoji values, quotes, backslashes, newlines and ``""`` work; Chinese field
   names work.
@@ -75,8 +75,8 @@ from typing import Any
 
 from durable import engine as _durable
 
-from audit.condition import INDEX_KEY, TYPE_KEY, DuplicateFactError, FactLike
-from audit.rulebook import Catalog
+from audit.rulebook.catalog import Catalog
+from audit.rulebook.condition import INDEX_KEY, TYPE_KEY, DuplicateFactError, FactLike
 
 
 class EngineError(RuntimeError):
@@ -255,7 +255,7 @@ class Engine:
 
         ``rule_ids`` restricts the result to those rules (applicability is decided by the caller).
         Raises :class:`RuleActionError`, :class:`EngineError` or (bad facts)
-        :class:`audit.condition.DuplicateFactError`, ``FactShapeError``, ``FactTypeError``.
+        :class:`audit.rulebook.condition.DuplicateFactError`, ``FactShapeError``, ``FactTypeError``.
         """
         global _current
         self.catalog.check_facts(facts)

@@ -11,8 +11,10 @@ from pathlib import Path
 import click
 from sqlmodel import Session, col, func, select
 
-from audit import lifecycle, pipeline, store
-from audit import models as m
+from audit import run as pipeline
+from audit.store import db as store
+from audit.store import lifecycle
+from audit.store import tables as m
 
 LEVELS = click.Choice(["government", "department"])
 STATUS_NAMES = {

@@ -11,9 +11,9 @@ import re
 
 from charset_normalizer import from_bytes
 
-from audit.extract import UnreadableError
-from audit.model import Block, IntermediateDoc
-from audit.normalize import is_value_cell, text_stats
+from audit.readers import UnreadableError
+from audit.report import Block, IntermediateDoc
+from audit.text import is_value_cell, text_stats
 
 _MULTISPACE = re.compile(r"(?<=\S)[ \u3000]{2,}(?=\S)")
 _NUMBERS_ONLY = re.compile(r"^[\d\s.,\-/—]+$")

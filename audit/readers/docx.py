@@ -44,9 +44,9 @@ from collections.abc import Iterator
 from contextvars import ContextVar
 from typing import Any
 
-from audit.model import Block, IntermediateDoc
-from audit.normalize import is_number
-from audit.read_pdf import CAPTION_RE, HEADING_RE, TABLES_AS_IMAGES, join_cell_lines
+from audit.readers.pdf import CAPTION_RE, HEADING_RE, TABLES_AS_IMAGES, join_cell_lines
+from audit.report import Block, IntermediateDoc
+from audit.text import is_number
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 MC_NS = "http://schemas.openxmlformats.org/markup-compatibility/2006"
@@ -519,7 +519,7 @@ def read_docx(data: bytes, source: str) -> IntermediateDoc:
     """
     import docx
 
-    from audit.extract import UnreadableError
+    from audit.readers import UnreadableError
 
     try:
         document = docx.Document(io.BytesIO(data))

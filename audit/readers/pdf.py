@@ -43,8 +43,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from audit.model import Block, IntermediateDoc
-from audit.normalize import is_number, text_stats
+from audit.report import Block, IntermediateDoc
+from audit.text import is_number, text_stats
 
 # pdfminer warns once per glyph about damaged fonts ("Could not get FontBBox…"); the reader reports
 # unusable text itself, so only pdfminer's errors are worth showing.
@@ -575,7 +575,7 @@ def read_pdf(data: bytes, source: str) -> IntermediateDoc:
     """
     import pdfplumber
 
-    from audit.extract import UnreadableError
+    from audit.readers import UnreadableError
 
     try:
         pdf = pdfplumber.open(io.BytesIO(data))

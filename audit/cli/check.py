@@ -11,9 +11,9 @@ from pathlib import Path
 import click
 import yaml
 
-from audit.extract import UnreadableError
-from audit.model import AuditContext, Finding
-from audit.rulebook import Catalog, CatalogError, default_cases_dir
+from audit.readers import UnreadableError
+from audit.report import AuditContext, Finding
+from audit.rulebook.catalog import Catalog, CatalogError, default_cases_dir
 
 SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
 LEVEL_ZH = {"government": "政府", "department": "部门"}
@@ -36,7 +36,7 @@ def _parse_date(ctx: click.Context, param: click.Parameter, value: str | None) -
 
 
 def _load_catalog_or_exit() -> Catalog:
-    from audit.check import default_catalog
+    from audit.rulebook.check import default_catalog
 
     try:
         return default_catalog()
@@ -87,8 +87,8 @@ def check(
       2 = 有文件完全无法读取（其余文件照常审核）；
       3 = 规则目录无法加载或规则执行出错（结果不可信）。
     """
-    from audit.check import apply_overrides, check_report
     from audit.parse import parse_path
+    from audit.rulebook.check import apply_overrides, check_report
 
     catalog = _load_catalog_or_exit()
     ctx = AuditContext(published_on=published_on)

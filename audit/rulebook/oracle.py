@@ -1,6 +1,6 @@
-"""The plain-Python evaluator of the rule catalogue: the test oracle of :mod:`audit.engine`.
+"""The plain-Python evaluator of the rule catalogue: the test oracle of :mod:`audit.rulebook.engine`.
 
-Same API and semantics as :class:`audit.engine.Engine`: a rule fires on a fact of its type when
+Same API and semantics as :class:`audit.rulebook.engine.Engine`: a rule fires on a fact of its type when
 every field its condition references is present and not ``None`` and the compiled predicate
 holds (the predicate performs the same arithmetic, in the same order, as the durable condition).
 Facts are validated the same way: shape, duplicates and field kinds.
@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from audit.condition import FactLike
-from audit.rulebook import Catalog
+from audit.rulebook.catalog import Catalog
+from audit.rulebook.condition import FactLike
 
 
 class Oracle:

@@ -21,9 +21,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from audit import narrative as nar
-from audit.model import AuditContext, Report
-from audit.schema import (
+from audit.facts import narrative as nar
+from audit.form import (
     FORMAT_2019,
     SECTION_BY_ID,
     SECTION_IDS,
@@ -39,6 +38,7 @@ from audit.schema import (
     t3_cells,
     t3_data_rows,
 )
+from audit.report import AuditContext, Report
 
 
 @dataclass
@@ -247,7 +247,7 @@ def describe_missing(table: str, missing: list[str], limit: int = 12) -> str:
     """Return the missing cells as a reader sees them: whole rows/groups named once, else each cell.
 
     ``t3.other.fee_unpaid.*`` (all 7 columns) becomes “2.申请人逾期未按收费通知…”行; a single cell
-    becomes 表三“…”行“自然人”列 (see :func:`audit.schema.describe_cell`).
+    becomes 表三“…”行“自然人”列 (see :func:`audit.form.describe_cell`).
     """
     if not missing:
         return ""

@@ -9,7 +9,7 @@
   re-runs; an acceptance that expires reopens the finding.
 - An open or confirmed finding whose deadline has passed becomes ``overdue``.
 
-Every status change is written as a :class:`~audit.models.FindingEvent`.
+Every status change is written as a :class:`~audit.store.tables.FindingEvent`.
 """
 
 from __future__ import annotations
@@ -20,9 +20,9 @@ from datetime import date
 
 from sqlmodel import Session, col, select
 
-from audit import models as m
-from audit.model import Finding as CheckFinding
-from audit.workdays import deadline_days, deadline_for
+from audit.report import Finding as CheckFinding
+from audit.store import tables as m
+from audit.store.workdays import deadline_days, deadline_for
 
 CLOSABLE = (m.OPEN, m.CONFIRMED, m.OVERDUE, m.ACCEPTED)
 REOPENABLE = (m.FIXED, m.WITHDRAWN)

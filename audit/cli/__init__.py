@@ -12,17 +12,17 @@ import click
 
 # command name -> "module:attribute"; add new commands here
 COMMANDS: dict[str, str] = {
-    "parse": "audit.cli_parse:parse",
-    "check": "audit.cli_check:check",
-    "rules": "audit.cli_check:rules",
-    "ingest": "audit.cli_store:ingest",
-    "audit": "audit.cli_store:audit",
-    "findings": "audit.cli_store:findings",
-    "finding": "audit.cli_store:finding",
-    "reports": "audit.cli_store:reports",
-    "db": "audit.cli_store:db",
-    "copies": "audit.cli_store:copies",
-    "notice": "audit.cli_store:notice",
+    "parse": "audit.cli.parse:parse",
+    "check": "audit.cli.check:check",
+    "rules": "audit.cli.check:rules",
+    "ingest": "audit.cli.store:ingest",
+    "audit": "audit.cli.store:audit",
+    "findings": "audit.cli.store:findings",
+    "finding": "audit.cli.store:finding",
+    "reports": "audit.cli.store:reports",
+    "db": "audit.cli.store:db",
+    "copies": "audit.cli.store:copies",
+    "notice": "audit.cli.store:notice",
 }
 
 

@@ -7,9 +7,9 @@ import sys
 
 import click
 
-from audit.extract import UnreadableError
+from audit.form import SECTION_BY_ID
 from audit.parse import parse_path
-from audit.schema import SECTION_BY_ID
+from audit.readers import UnreadableError
 
 
 @click.command()

@@ -2,7 +2,7 @@
 
 A rule is refused (the whole catalogue fails to load with :class:`CatalogError`, naming every bad
 file and its problem in Chinese) when it lacks any required key, its legal basis (source, article,
-excerpt), its rationale, a ``when`` condition that compiles (:mod:`audit.condition`), or message and
+excerpt), its rationale, a ``when`` condition that compiles (:mod:`audit.rulebook.condition`), or message and
 locator templates that parse and render under Jinja2 ``StrictUndefined``; when its id does not match
 its group folder and file name; when ids or names repeat; when ``suppressed_by`` names an unknown rule.
 
@@ -31,7 +31,7 @@ import yaml
 from jinja2 import Environment, StrictUndefined, TemplateSyntaxError, meta
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from audit.condition import (
+from audit.rulebook.condition import (
     RESERVED_FIELDS,
     CompiledCondition,
     ConditionError,
@@ -215,7 +215,7 @@ class Catalog:
     def check_facts(self, facts: Sequence[FactLike]) -> None:
         """Refuse facts that break the fact contract or the field kinds of the rules they meet.
 
-        Raises ``FactShapeError``, ``DuplicateFactError`` or ``FactTypeError`` (audit.condition);
+        Raises ``FactShapeError``, ``DuplicateFactError`` or ``FactTypeError`` (audit.rulebook.condition);
         both evaluators call this first, so they refuse the same inputs.
         """
         validate_facts(facts)
