@@ -30,6 +30,7 @@ from audit.form import (
     t2_blocks,
     t3_data_rows,
 )
+from audit.organs import organ_level
 from audit.readers import read_bytes, read_path
 from audit.report import Anomaly, CellValue, IntermediateDoc, Provenance, Report, Section
 from audit.text import (
@@ -117,21 +118,6 @@ def _find_title(rows: list[Row], limit: int) -> tuple[str | None, str | None, in
         title = f"{agency or ''}{year}年政府信息公开工作年度报告"
         return title, agency or None, year, row.index
     return None, None, None, -1
-
-
-def organ_level(agency: str | None) -> str | None:
-    """Return the organ type read from the agency name.
-
-    ``government`` is a 县级以上人民政府 reporting for itself (its deadline is 3-31); everything
-    else is ``department``, including 政府办公室, 乡镇人民政府 and 街道 (spec/rules.md). The
-    registry or ``--level`` overrides this for organs such as 管委会.
-    """
-    if not agency:
-        return None
-    a = norm(agency)
-    if a.endswith("人民政府") and not re.search(r"[乡镇]人民政府$", a):
-        return "government"
-    return "department"
 
 
 # ----------------------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ from sqlalchemy.orm import defer
 from sqlmodel import Session, col, func, select
 
 from audit.facts import similarity
+from audit.organs import publication_deadline
 from audit.report import Anomaly, AuditContext, Report
 from audit.store import db as store
 from audit.store import lifecycle
@@ -359,17 +360,6 @@ def _check(report: Report, ctx: AuditContext) -> list:
 
 
 MISSING_RULE = "TL02"
-
-
-def publication_deadline(level: str | None, year: int) -> date:
-    """Return the statutory deadline for publishing the report of ``year`` (条例 第四十九条).
-
-    Departments: 31 January of the next year; governments: 31 March. An organ of unknown level gets
-    the later date, so that no report is called missing too early.
-    """
-    if level == "department":
-        return date(year + 1, 1, 31)
-    return date(year + 1, 3, 31)
 
 
 def check_missing_reports(run_id: int, today: date) -> tuple[int, int]:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from audit.facts import FACT_FIELDS, Fact, build_facts, effective_level, may_make_rules
+from audit.facts import FACT_FIELDS, Fact, build_facts
 from audit.form import SECTIONS, all_cells
 from audit.parse import parse_path
 from audit.report import Anomaly, AuditContext, CellValue, Report, Section
@@ -258,36 +258,6 @@ def test_document_without_context_has_no_publication_fields() -> None:
     assert doc.fields["days_late"] is None
     assert doc.fields["http_status"] is None
     assert doc.fields["missing_report"] is None
-
-
-@pytest.mark.parametrize(
-    ("agency", "level", "may"),
-    [
-        ("淮安市人民政府", "government", True),
-        ("江苏省人民政府", "government", True),
-        ("上海市人民政府", "government", True),
-        ("延边朝鲜族自治州人民政府", "government", True),
-        ("淮安市洪泽区人民政府", "government", False),
-        ("洪泽区人民政府", "government", False),
-        ("某县人民政府", "government", False),
-        ("某镇人民政府", "government", False),
-        ("苏州市昆山市人民政府", "government", False),
-        ("中卫市信访局", "department", False),
-        ("石嘴山市人民政府办公室", "department", True),  # publishes the city government's 规章
-        ("洪泽区人民政府办公室", "department", False),
-        ("生态环境部", "department", True),
-    ],
-)
-def test_who_may_make_rules(agency: str, level: str, may: bool) -> None:
-    assert may_make_rules(agency, level)[0] is may
-
-
-def test_effective_level_falls_back_to_the_agency_name() -> None:
-    r = hand_report()
-    r.level = None
-    assert effective_level(r) == "government"
-    r.agency = "某市信访局"
-    assert effective_level(r) == "department"
 
 
 def test_previous_year_facts() -> None:

@@ -232,23 +232,6 @@ def test_title_run_into_first_sentence() -> None:
     assert report.sections["S1"].text.startswith("2023 年，石嘴山市人民政府办公室")
 
 
-@pytest.mark.parametrize(
-    ("agency", "level"),
-    [
-        ("淮安市人民政府", "government"),
-        ("淮安市洪泽区人民政府", "government"),
-        ("石嘴山市人民政府办公室", "department"),
-        ("中卫市信访局", "department"),
-        ("岔河镇人民政府", "department"),
-        ("城关街道办事处", "department"),
-    ],
-)
-def test_organ_level_from_name(agency: str, level: str) -> None:
-    from audit.parse import organ_level
-
-    assert organ_level(agency) == level
-
-
 def test_title_wording_variants() -> None:
     base = CLEAN.read_text(encoding="utf-8")
     for title in ("2023年度政府信息公开工作年度报告", "关于2023年政府信息公开工作的年度报告"):

@@ -38,6 +38,7 @@ from audit.form import (
     t3_cells,
     t3_data_rows,
 )
+from audit.organs import LEVEL_LABEL, effective_level, may_make_rules, publication_deadline
 from audit.report import AuditContext, Report
 
 
@@ -64,7 +65,6 @@ T4_GROUP_LABEL = {
     "lit_after_review": "行政诉讼（复议后起诉）",
 }
 T4_COLUMN_LABEL = {c.id: c.label for c in T4_COLUMNS}
-LEVEL_LABEL = {"government": "人民政府", "department": "政府部门（含政府办公室）"}
 
 # The 19 result terms that （七）总计 adds up: 21 leaves of the 2021 form with （六）'s three
 # sub-rows summed into ``other`` (T3-SUB), which is the single （六） row of the 2019 form.
@@ -198,51 +198,6 @@ def field_name(row_id: str) -> str:
     return row_id.replace(".", "_")
 
 
-def effective_level(report: Report) -> str:
-    """Return the organ level: the report's, else inferred from the agency name, else department."""
-    if report.level:
-        return report.level
-    agency = re.sub(r"\s+", "", report.agency or "")
-    if agency.endswith("人民政府"):
-        return "government"
-    return "department"
-
-
-_PROVINCIAL_RE = re.compile(r"(省|自治区|北京市|天津市|上海市|重庆市)人民政府$")
-_COUNTY_RE = re.compile(r"(区|县|旗|镇|乡|街道|苏木|林区|特区)人民政府$")
-_CITY_RE = re.compile(r"(市|州|盟|地区)人民政府$")
-_STATE_DEPT_RE = re.compile(r"^(国务院|中华人民共和国)?[^省市县区州旗镇乡]{2,12}(部|委员会|总局|署|银行|局)$")
-
-
-def may_make_rules(agency: str | None, level: str) -> tuple[bool | None, str]:
-    """Return whether the organ may make 规章 (立法法: 国务院部门, 省级 and 设区的市/自治州 政府) and why.
-
-    Decided by the agency name: 省/自治区/直辖市 and 市/州/盟 人民政府 may; 区/县/乡/镇/街道 人民政府
-    and local departments (including 政府办公室) may not. A 市人民政府 whose name nests a second 市
-    (a county-level city inside a prefecture) may not. ``None`` when the name is unknown.
-    """
-    name = re.sub(r"\s+", "", agency or "")
-    if not name:
-        return None, "机关名称不明"
-    if _PROVINCIAL_RE.search(name):
-        return True, "省级人民政府"
-    if _COUNTY_RE.search(name):
-        return False, "县级及以下人民政府"
-    if _CITY_RE.search(name):
-        if name.count("市") >= 2:
-            return False, "县级市人民政府"
-        return True, "设区的市（自治州）人民政府"
-    office = re.sub(r"(办公室|办公厅)$", "", name)
-    if office != name and office.endswith("人民政府"):
-        parent, why = may_make_rules(office, "government")
-        if parent:
-            return True, "可制定规章的人民政府的办公室（公开本级政府规章）"
-        return False, "县级及以下人民政府的办公室"
-    if level == "department" and _STATE_DEPT_RE.match(name) and not re.search(r"(省|市|县|区|州|旗)", name):
-        return True, "国务院部门"
-    return False, "地方政府部门"
-
-
 def describe_missing(table: str, missing: list[str], limit: int = 12) -> str:
     """Return the missing cells as a reader sees them: whole rows/groups named once, else each cell.
 
@@ -293,7 +248,7 @@ class _Builder:
         self.r = report
         self.ctx = ctx
         self.facts: list[Fact] = []
-        self.level = effective_level(report)
+        self.level = effective_level(report.level, report.agency)
 
     def add(self, type_: str, key: str, fields: dict, evidence: dict | None = None) -> None:
         self.facts.append(Fact(type_, f"{type_}:{key}", fields, evidence or {}))
@@ -327,9 +282,7 @@ class _Builder:
         r, ctx = self.r, self.ctx
         deadline: date | None = None
         if r.year:
-            deadline = date(r.year + 1, 3, 31) if self.level == "government" else date(r.year + 1, 1, 31)
-            if ctx.local_deadline and ctx.local_deadline < deadline:
-                deadline = ctx.local_deadline
+            deadline = publication_deadline(self.level, r.year, ctx.local_deadline)
         days_late = (ctx.published_on - deadline).days if (ctx.published_on and deadline) else None
         self.add(
             "document",
@@ -338,7 +291,7 @@ class _Builder:
                 "agency": r.agency,
                 "year": r.year,
                 "level": self.level,
-                "level_label": LEVEL_LABEL.get(self.level, self.level),
+                "level_label": LEVEL_LABEL.get(self.level or "", "机关层级未明，按较晚的法定期限"),
                 "format": r.format,
                 "readable": r.readable,
                 "unreadable_reason": r.unreadable_reason or "",
