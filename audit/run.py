@@ -1,25 +1,29 @@
-"""Ingest and audit orchestration: archive raw bytes, parse, check, persist findings per report.
+"""The audit run: named steps in one declared order (:data:`STEPS`).
 
-- :func:`store_document` is the one way a document enters the store, whether crawled or received
-  by e-mail/upload: bytes are archived under ``<data>/archive/`` by sha256 and a
-  :class:`~audit.store.tables.Document` row is written (one per distinct content: every version is kept).
-- :func:`run_audit` parses what is new (or everything with ``all_documents``), computes the
-  cross-agency copies (CY05) for the years concerned, checks each report with its previous-year
-  report (CY01–CY04) and merges the findings into the store, one transaction per report.
+1. ``open_run``: record an :class:`~audit.store.tables.AuditRun`, close runs that were killed,
+   refresh deadlines and expiries.
+2. ``parse``: parse every new or changed document (or all with ``all_documents``) into its
+   ``Report`` row, one transaction per document; no check yet.
+3. ``plan``: the reports to check, oldest year first so that the CY rules see last year's report;
+   the cross-agency copies (CY05) of the years concerned; reports whose partners changed.
+4. ``check``: check each report with its context and merge its findings into the store, one
+   transaction per report, so a crash leaves no half-audited report.
+5. ``missing``: TL02 for every agency without any document for last year after its deadline.
+6. ``close_run``: the run's counts and outcome.
+
+To add a step: write it as a function here taking the :class:`RunState`, add its name to
+:data:`STEPS` and to :func:`run_audit`, and test it in tests/test_store_pipeline.py.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import os
 import re
-import tempfile
+import time
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date, datetime
-from pathlib import Path
+from dataclasses import dataclass, field
+from datetime import date
 
 from sqlalchemy import true
 from sqlalchemy.orm import defer
@@ -27,152 +31,25 @@ from sqlmodel import Session, col, func, select
 
 from audit.facts import similarity
 from audit.organs import publication_deadline
+from audit.parse import parse_bytes
+from audit.readers import UnreadableError
 from audit.report import Anomaly, AuditContext, Report
+from audit.rulebook.check import catalogue_version, check_report
 from audit.store import db as store
 from audit.store import lifecycle
 from audit.store import tables as m
+from audit.store.queries import (
+    current_reports,
+    first_published,
+    newest_documents,
+    previous_report,
+    source_of,
+)
 
 log = logging.getLogger(__name__)
-EXTENSIONS = {"text": ".txt", "html": ".html", "pdf": ".pdf", "docx": ".docx", "doc": ".doc"}
-
-
-class PipelineError(RuntimeError):
-    """A problem the pipeline reports to the user (message in Chinese)."""
-
-
-def catalogue_version() -> str:
-    """Return the rule catalogue's version string, or ``"unknown"`` when it cannot be loaded."""
-    try:
-        from audit.rulebook.check import default_catalog
-
-        return str(default_catalog().version or "unknown")
-    except Exception:  # noqa: BLE001  (a broken catalogue is reported when checking)
-        return "unknown"
-
-
-def _sniff_kind(data: bytes, name: str) -> str:
-    """Return the document kind (text, html, pdf, …) sniffed from the bytes."""
-    from audit.readers import sniff
-
-    return sniff(data, name)
-
-
-def archive_bytes(data: bytes, name: str = "") -> tuple[str, str, str]:
-    """Write ``data`` under the archive by sha256 (once); return (sha256, relative path, kind)."""
-    digest = hashlib.sha256(data).hexdigest()
-    kind = _sniff_kind(data, name)
-    rel = Path("archive") / digest[:2] / (digest + EXTENSIONS.get(kind, ".bin"))
-    target = store.data_dir() / rel
-    if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, target)
-    return digest, rel.as_posix(), kind
-
-
-def get_agency(
-    session: Session,
-    name: str,
-    *,
-    level: str | None = None,
-    region: str | None = None,
-    parent: str | None = None,
-    website: str | None = None,
-) -> m.Agency:
-    """Return the agency called ``name``, created if new; given attributes fill or update it."""
-    agency = session.exec(select(m.Agency).where(m.Agency.name == name)).first()
-    if agency is None:
-        agency = m.Agency(name=name)
-    for attr, value in (("level", level), ("region", region), ("parent", parent), ("website", website)):
-        if value:
-            setattr(agency, attr, value)
-    session.add(agency)
-    session.flush()
-    return agency
-
-
-def store_document(
-    session: Session,
-    data: bytes,
-    *,
-    agency: str,
-    url: str | None = None,
-    original_name: str | None = None,
-    origin: str = "ingest",
-    content_type: str | None = None,
-    fetched_at: datetime | None = None,
-    published_on: date | None = None,
-    etag: str | None = None,
-    last_modified: str | None = None,
-    http_status: int | None = None,
-    year: int | None = None,
-    level: str | None = None,
-    region: str | None = None,
-) -> tuple[m.Document, bool]:
-    """Store one document version (crawler and ingest alike); return (row, whether it is new).
-
-    The same bytes for the same agency are one version: storing them again only fills in
-    metadata that was missing (URL, 发布日期, validators) and returns ``False``.
-    """
-    if not data:
-        raise PipelineError(f"{original_name or url or '文件'}：内容为空")
-    owner = get_agency(session, agency, level=level, region=region)
-    digest, rel, kind = archive_bytes(data, original_name or url or "")
-    existing = session.exec(
-        select(m.Document).where(m.Document.agency_id == owner.id, m.Document.sha256 == digest)
-    ).first()
-    if existing is not None:
-        for attr, value in (
-            ("url", url),
-            ("published_on", published_on),
-            ("etag", etag),
-            ("last_modified", last_modified),
-            ("http_status", http_status),
-            ("year_hint", year),
-            ("level_hint", level),
-        ):
-            if value is not None and getattr(existing, attr) is None:
-                setattr(existing, attr, value)
-        session.add(existing)
-        session.flush()
-        return existing, False
-    from audit.readers import KINDS
-
-    doc = m.Document(
-        agency_id=owner.id,  # type: ignore[arg-type]
-        url=url,
-        sha256=digest,
-        size=len(data),
-        content_type=content_type or KINDS.get(kind, "application/octet-stream"),
-        original_name=original_name,
-        origin=origin,
-        fetched_at=fetched_at or m.utcnow(),
-        published_on=published_on,
-        etag=etag,
-        last_modified=last_modified,
-        http_status=http_status,
-        archive_path=rel,
-        year_hint=year,
-        level_hint=level,
-    )
-    session.add(doc)
-    session.flush()
-    return doc, True
-
-
-def known_validators(session: Session, url: str) -> dict[str, str | None] | None:
-    """Return what a conditional re-fetch of ``url`` needs: the newest version's ETag, Last-Modified, sha256."""
-    doc = session.exec(
-        select(m.Document).where(m.Document.url == url).order_by(col(m.Document.fetched_at).desc())
-    ).first()
-    if doc is None:
-        return None
-    return {"etag": doc.etag, "last_modified": doc.last_modified, "sha256": doc.sha256}
-
-
-# --------------------------------------------------------------------------- audit
+STEPS = ("open_run", "parse", "plan", "check", "missing", "close_run")
+MISSING_RULE = "TL02"
+Progress = Callable[[str], None]
 
 
 @dataclass
@@ -191,14 +68,38 @@ class AuditSummary:
     seconds: float
 
 
+@dataclass
+class RunState:
+    """What the steps of one run share: its id, day, options, work lists and counts."""
+
+    run_id: int
+    day: date
+    all_documents: bool
+    progress: Progress | None = None
+    doc_ids: list[int] = field(default_factory=list)
+    errors: list[dict] = field(default_factory=list)
+    pending: list[m.Report] = field(default_factory=list)
+    rechecks: set[int] = field(default_factory=set)
+    copies: dict[int, list[dict]] = field(default_factory=dict)
+    newest: dict[tuple[int, int], int] = field(default_factory=dict)
+    audited: int = 0
+    opened: int = 0
+    reopened: int = 0
+    fixed: int = 0
+    total: int = 0
+
+    def tell(self, message: str) -> None:
+        """Report progress, when someone listens."""
+        if self.progress:
+            self.progress(message)
+
+
+# --------------------------------------------------------------------------- parse
+
+
 def _narrative(report: Report) -> dict[str, str]:
     """Return the narrative sections' text (the input of CY04/CY05)."""
     return {sid: report.sections[sid].text for sid in similarity.NARRATIVE_SECTIONS if sid in report.sections}
-
-
-def _source_of(doc: m.Document) -> str:
-    """Return how a document is named in findings: its URL, else its original file name."""
-    return doc.url or doc.original_name or doc.archive_path
 
 
 _YEAR_IN_NAME = re.compile(r"(?<!\d)(20[0-4]\d)(?!\d)")
@@ -218,23 +119,16 @@ def guess_year(doc: m.Document) -> int | None:
     return when.year - 1 if when else None
 
 
-def _parse_document(session: Session, doc: m.Document, agency: m.Agency) -> m.Report:
-    """Parse one archived document and write (or refresh) its Report row; no check yet."""
-    from audit.parse import parse_bytes
-    from audit.readers import UnreadableError
-
+def _read_report(doc: m.Document, agency: m.Agency) -> tuple[Report, str | None]:
+    """Return the parsed report of an archived document and its parse error (None when read)."""
     data = (store.data_dir() / doc.archive_path).read_bytes()
-    row = session.exec(select(m.Report).where(m.Report.document_id == doc.id)).first()
-    if row is None:
-        row = m.Report(agency_id=agency.id, document_id=doc.id)  # type: ignore[arg-type]
-    source = _source_of(doc)
+    source = source_of(doc)
     try:
-        parsed = parse_bytes(data, source)
-        row.parse_error = None
+        parsed, error = parse_bytes(data, source), None
     except UnreadableError as exc:
         # Kept as an unreadable report so that the checks can say so (TL03).
-        row.parse_error = str(exc) or "无法读取"
-        parsed = Report(source=source, readable=False, unreadable_reason=row.parse_error)
+        error = str(exc) or "无法读取"
+        parsed = Report(source=source, readable=False, unreadable_reason=error)
     parsed.source = source
     parsed.agency = agency.name
     if doc.year_hint:
@@ -251,6 +145,15 @@ def _parse_document(session: Session, doc: m.Document, agency: m.Agency) -> m.Re
     level = doc.level_hint or agency.level
     if level in ("government", "department"):
         parsed.level = level  # type: ignore[assignment]
+    return parsed, error
+
+
+def parse_document(session: Session, doc: m.Document, agency: m.Agency) -> m.Report:
+    """Parse one archived document and write (or refresh) its Report row; no check yet."""
+    row = session.exec(select(m.Report).where(m.Report.document_id == doc.id)).first()
+    if row is None:
+        row = m.Report(agency_id=agency.id, document_id=doc.id)  # type: ignore[arg-type]
+    parsed, row.parse_error = _read_report(doc, agency)
     row.year = parsed.year
     row.format = parsed.format
     row.level = parsed.level
@@ -264,9 +167,7 @@ def _parse_document(session: Session, doc: m.Document, agency: m.Agency) -> m.Re
             select(func.count())
             .select_from(m.Report)
             .where(
-                m.Report.agency_id == agency.id,
-                m.Report.year == row.year,
-                col(m.Report.document_id) < doc.id,
+                m.Report.agency_id == agency.id, m.Report.year == row.year, col(m.Report.document_id) < doc.id
             )
         ).one()
         row.version = int(earlier) + 1
@@ -275,61 +176,32 @@ def _parse_document(session: Session, doc: m.Document, agency: m.Agency) -> m.Re
     return row
 
 
-def _newest_versions(year: int | None = None):  # noqa: ANN202
-    """Return the subquery: newest document id per (agency, year) report."""
-    newest = (
-        select(m.Report.agency_id, m.Report.year, func.max(m.Report.document_id).label("doc"))
-        .where(col(m.Report.year).is_not(None))
-        .group_by(m.Report.agency_id, m.Report.year)
-    )
-    if year is not None:
-        newest = newest.where(m.Report.year == year)
-    return newest.subquery()
+def step_parse(state: RunState) -> None:
+    """Parse every new or changed document (or all), one transaction per document."""
+    with store.session_scope() as session:
+        audited_docs = select(m.Report.document_id).where(col(m.Report.audited_run_id).is_not(None))
+        stmt = select(m.Document.id).order_by(col(m.Document.id))
+        if not state.all_documents:
+            stmt = stmt.where(col(m.Document.id).not_in(audited_docs))
+        state.doc_ids = list(session.exec(stmt).all())
+    for doc_id in state.doc_ids:
+        try:
+            with store.session_scope() as session:
+                doc = session.get(m.Document, doc_id)
+                agency = session.get(m.Agency, doc.agency_id)  # type: ignore[union-attr]
+                row = parse_document(session, doc, agency)  # type: ignore[arg-type]
+                if row.year is None:
+                    why = "无法确定报告年度，请用 ingest --year 指定"
+                    if row.parse_error:
+                        why = f"无法读取（{row.parse_error}），且未指定报告年度"
+                    state.errors.append({"document": doc_id, "source": source_of(doc), "error": why})  # type: ignore[arg-type]
+        except Exception as exc:  # noqa: BLE001  (one bad document must not stop the run)
+            log.exception("parsing document %s failed", doc_id)
+            state.errors.append({"document": doc_id, "error": f"解析失败：{exc!r}"})
+        state.tell(f"已解析文档 {doc_id}")
 
 
-def current_reports(session: Session, year: int | None = None) -> list[m.Report]:
-    """Return the newest version of every (agency, year) report (optionally of one year).
-
-    The parsed model (large) is not loaded; touch ``parsed`` only on a few rows.
-    """
-    sub = _newest_versions(year)
-    stmt = select(m.Report).join(sub, m.Report.document_id == sub.c.doc).options(defer(m.Report.parsed))  # type: ignore[arg-type]
-    return list(session.exec(stmt).all())
-
-
-def newest_documents(session: Session) -> dict[tuple[int, int], int]:
-    """Return the newest document id of every (agency, year) report."""
-    sub = _newest_versions()
-    return {(a, y): d for a, y, d in session.exec(select(sub.c.agency_id, sub.c.year, sub.c.doc)).all()}
-
-
-def previous_report(session: Session, agency_id: int, year: int) -> Report | None:
-    """Return the stored newest version of the agency's report for ``year - 1``, parsed."""
-    row = session.exec(
-        select(m.Report)
-        .where(m.Report.agency_id == agency_id, m.Report.year == year - 1, m.Report.readable == True)  # noqa: E712
-        .order_by(col(m.Report.document_id).desc())
-    ).first()
-    if row is None or not row.parsed:
-        return None
-    return Report.model_validate(row.parsed)
-
-
-def first_published(session: Session, row: m.Report) -> date | None:
-    """Return the 发布日期 of the report's first known version (TL01 judges the first publication).
-
-    A corrected re-publication keeps the original's date: correcting a report after the deadline
-    does not make its first publication late.
-    """
-    return session.exec(
-        select(func.min(m.Document.published_on))
-        .join(m.Report, col(m.Report.document_id) == m.Document.id)
-        .where(
-            m.Report.agency_id == row.agency_id,
-            m.Report.year == row.year,
-            col(m.Report.document_id) <= row.document_id,
-        )
-    ).one()
+# --------------------------------------------------------------------------- plan
 
 
 def copies_for_year(session: Session, year: int) -> similarity.CopyResult:
@@ -344,7 +216,7 @@ def copies_for_year(session: Session, year: int) -> similarity.CopyResult:
     }
     items = [
         similarity.Narrative(
-            key=r.id, agency=names[r.agency_id], source=_source_of(docs[r.document_id]), sections=r.narrative
+            key=r.id, agency=names[r.agency_id], source=source_of(docs[r.document_id]), sections=r.narrative
         )
         for r in rows
         if r.narrative
@@ -352,14 +224,109 @@ def copies_for_year(session: Session, year: int) -> similarity.CopyResult:
     return similarity.find_copies(items, cluster_prefix=f"{year}-")
 
 
-def _check(report: Report, ctx: AuditContext) -> list:
-    """Run the rule checks (audit.rulebook.check) on one report."""
-    from audit.rulebook.check import check_report
+def step_plan(state: RunState) -> None:
+    """Decide which reports to check: the unaudited ones, their copy partners and their followers.
 
-    return check_report(report, ctx)
+    Reports already audited that a new report copies (or is copied by) are checked again, so that
+    both sides of a copy carry the CY05 finding; the next year's report of an agency whose report
+    changed is checked again, since CY01–CY04 compare with the report that has just changed.
+    """
+    with store.session_scope() as session:
+        pending = list(
+            session.exec(
+                select(m.Report)
+                .where(col(m.Report.audited_run_id).is_(None), col(m.Report.year).is_not(None))
+                .order_by(m.Report.year, m.Report.agency_id, m.Report.document_id)
+                .options(defer(m.Report.parsed))  # type: ignore[arg-type]
+            ).all()
+        )
+        state.newest = newest_documents(session)
+        for year in sorted({r.year for r in pending if r.year is not None}):
+            state.copies.update(copies_for_year(session, year).copies)  # type: ignore[arg-type]
+        pending_ids = {r.id for r in pending}
+        partners = [rid for rid in state.copies if rid not in pending_ids]
+        followers = {
+            state.newest[(r.agency_id, r.year + 1)]
+            for r in pending
+            if r.year is not None and (r.agency_id, r.year + 1) in state.newest
+        }
+        if partners or followers:
+            extra = select(m.Report).where(
+                col(m.Report.id).not_in(pending_ids) if pending_ids else true(),
+                col(m.Report.id).in_(partners) | col(m.Report.document_id).in_(followers),
+            )
+            more = list(session.exec(extra.options(defer(m.Report.parsed)).order_by(m.Report.id)).all())  # type: ignore[arg-type]
+            state.rechecks = {r.id for r in more}  # type: ignore[misc]
+            pending += more
+            pending.sort(key=lambda r: (r.year, r.agency_id, r.document_id))
+    state.pending = pending
 
 
-MISSING_RULE = "TL02"
+# --------------------------------------------------------------------------- check
+
+
+def _check_one(session: Session, state: RunState, row: m.Report, later: list[int]) -> None:
+    """Check one report and merge its findings (the caller's transaction)."""
+    assert row.year is not None
+    run = session.get(m.AuditRun, state.run_id)
+    agency = session.get(m.Agency, row.agency_id)
+    doc = session.get(m.Document, row.document_id)
+    assert run is not None and agency is not None and doc is not None
+    newest = state.newest.get((row.agency_id, row.year), row.document_id)
+    superseded = newest > row.document_id and (state.all_documents or not later)
+    findings: list = []
+    if row.parsed:
+        ctx = AuditContext(
+            previous=previous_report(session, agency.id, row.year),  # type: ignore[arg-type]
+            published_on=first_published(session, row) or doc.published_on,
+            copies=state.copies.get(row.id, []),  # type: ignore[arg-type]
+            http_status=doc.http_status,
+        )
+        findings = check_report(Report.model_validate(row.parsed), ctx)
+        for f in findings:
+            f.source = source_of(doc)
+    if not superseded:
+        # An unreadable version proves nothing fixed: it only adds what it shows.
+        result = lifecycle.reconcile(
+            session,
+            run=run,
+            agency=agency,
+            year=row.year,
+            report=row,
+            findings=findings,
+            today=state.day,
+            close_missing=bool(row.readable and row.parsed),
+            related_changed=row.id in state.rechecks,
+        )
+        state.opened += result.opened
+        state.reopened += result.reopened
+        state.fixed += result.fixed
+        state.total += result.seen
+    row.finding_count = len(findings)
+    row.audited_run_id = state.run_id
+    session.add(row)
+
+
+def step_check(state: RunState) -> None:
+    """Check every planned report, one transaction each; a failure is recorded and retried next run."""
+    batch: dict[tuple[int, int | None], list[int]] = defaultdict(list)
+    for r in state.pending:
+        batch[(r.agency_id, r.year)].append(r.document_id)
+    for pending_row in state.pending:
+        try:
+            with store.session_scope() as session:
+                row = session.get(m.Report, pending_row.id)
+                assert row is not None
+                later = [d for d in batch[(row.agency_id, row.year)] if d > row.document_id]
+                _check_one(session, state, row, later)
+            state.audited += 1
+        except Exception as exc:  # noqa: BLE001  (rolled back; the next run retries this report)
+            log.exception("audit of report %s failed", pending_row.id)
+            state.errors.append({"report": pending_row.id, "error": f"审核失败：{exc!r}"})
+        state.tell(f"已审核报告 {pending_row.id}")
+
+
+# --------------------------------------------------------------------------- missing reports
 
 
 def check_missing_reports(run_id: int, today: date) -> tuple[int, int]:
@@ -385,7 +352,9 @@ def check_missing_reports(run_id: int, today: date) -> tuple[int, int]:
             run = session.get(m.AuditRun, run_id)
             assert agency is not None and run is not None
             stub = Report(source="", agency=agency.name, year=year, level=agency.level or "government")
-            found = [f for f in _check(stub, AuditContext(missing_report=True)) if f.rule == MISSING_RULE]
+            found = [
+                f for f in check_report(stub, AuditContext(missing_report=True)) if f.rule == MISSING_RULE
+            ]
             result = lifecycle.reconcile(
                 session,
                 run=run,
@@ -401,176 +370,78 @@ def check_missing_reports(run_id: int, today: date) -> tuple[int, int]:
     return opened, closed
 
 
-def run_audit(
-    *,
-    all_documents: bool = False,
-    today: date | None = None,
-    progress: Callable[[str], None] | None = None,
-) -> AuditSummary:
-    """Audit every document that is new or changed since the last run (or all of them).
+def step_missing(state: RunState) -> None:
+    """Record TL02 for agencies without last year's report after the deadline."""
+    try:
+        opened, _ = check_missing_reports(state.run_id, state.day)
+        state.opened += opened
+    except Exception as exc:  # noqa: BLE001
+        log.exception("checking for missing reports failed")
+        state.errors.append({"error": f"未公布年报核查失败：{exc!r}"})
 
-    Parsing writes the Report rows first; then each report is checked and its findings merged
-    in one transaction of its own, so a crash leaves no half-audited report and the next run
-    picks up exactly what is left. Re-running with nothing new changes nothing.
-    """
-    import time
 
-    started = time.perf_counter()
-    day = today or store.today()
+# --------------------------------------------------------------------------- the run
+
+
+def open_run(day: date) -> int:
+    """Record a new audit run and refresh deadlines and expiries; return its id."""
     with store.session_scope() as session:
         run = m.AuditRun(catalogue_version=catalogue_version(), today=day)
         session.add(run)
         session.flush()
         run_id: int = run.id  # type: ignore[assignment]
         lifecycle.refresh(session, day, run_id=run_id)
+    return run_id
 
-    errors: list[dict] = []
-    # 1. parse what is new (or everything), one transaction per document
+
+def close_run(state: RunState, seconds: float) -> AuditSummary:
+    """Record the run's counts and outcome; return its summary."""
+    status = "ok" if not state.errors else ("partial" if state.audited else "failed")
     with store.session_scope() as session:
-        audited_docs = select(m.Report.document_id).where(col(m.Report.audited_run_id).is_not(None))
-        stmt = select(m.Document.id).order_by(col(m.Document.id))
-        if not all_documents:
-            stmt = stmt.where(col(m.Document.id).not_in(audited_docs))
-        doc_ids = list(session.exec(stmt).all())
-    for doc_id in doc_ids:
-        try:
-            with store.session_scope() as session:
-                doc = session.get(m.Document, doc_id)
-                agency = session.get(m.Agency, doc.agency_id)  # type: ignore[union-attr]
-                row = _parse_document(session, doc, agency)  # type: ignore[arg-type]
-                if row.year is None:
-                    why = "无法确定报告年度，请用 ingest --year 指定"
-                    if row.parse_error:
-                        why = f"无法读取（{row.parse_error}），且未指定报告年度"
-                    errors.append({"document": doc_id, "source": _source_of(doc), "error": why})  # type: ignore[arg-type]
-        except Exception as exc:  # noqa: BLE001  (one bad document must not stop the run)
-            log.exception("parsing document %s failed", doc_id)
-            errors.append({"document": doc_id, "error": f"解析失败：{exc!r}"})
-        if progress:
-            progress(f"已解析文档 {doc_id}")
-
-    # 2. the reports to check, oldest year first so that CY rules see last year's report
-    with store.session_scope() as session:
-        pending = list(
-            session.exec(
-                select(m.Report)
-                .where(
-                    col(m.Report.audited_run_id).is_(None),
-                    col(m.Report.year).is_not(None),
-                )
-                .order_by(m.Report.year, m.Report.agency_id, m.Report.document_id)
-                .options(defer(m.Report.parsed))  # type: ignore[arg-type]
-            ).all()
-        )
-        newest = newest_documents(session)
-        copies: dict[int, list[dict]] = {}
-        for year in sorted({r.year for r in pending if r.year is not None}):
-            copies.update(copies_for_year(session, year).copies)  # type: ignore[arg-type]
-        # Reports already audited that a new report copies (or is copied by) are checked again,
-        # so that both sides of a copy carry the CY05 finding.
-        pending_ids = {r.id for r in pending}
-        partners = [rid for rid in copies if rid not in pending_ids]
-        # The next year's report of an agency whose report changed is checked again (CY01–CY04
-        # compare with the report that has just changed).
-        followers = {
-            newest[(r.agency_id, r.year + 1)]
-            for r in pending
-            if r.year is not None and (r.agency_id, r.year + 1) in newest
-        }
-        extra = select(m.Report).where(
-            col(m.Report.id).not_in(pending_ids) if pending_ids else true(),
-            col(m.Report.id).in_(partners) | col(m.Report.document_id).in_(followers),
-        )
-        rechecks: set[int] = set()
-        if partners or followers:
-            more = list(session.exec(extra.options(defer(m.Report.parsed)).order_by(m.Report.id)).all())  # type: ignore[arg-type]
-            rechecks = {r.id for r in more}  # type: ignore[misc]
-            pending += more
-            pending.sort(key=lambda r: (r.year, r.agency_id, r.document_id))
-    batch = defaultdict(list)
-    for r in pending:
-        batch[(r.agency_id, r.year)].append(r.document_id)
-
-    opened = reopened = fixed = total = audited = 0
-    for pending_row in pending:
-        try:
-            with store.session_scope() as session:
-                row = session.get(m.Report, pending_row.id)
-                assert row is not None and row.year is not None
-                run = session.get(m.AuditRun, run_id)
-                agency = session.get(m.Agency, row.agency_id)
-                doc = session.get(m.Document, row.document_id)
-                assert run is not None and agency is not None and doc is not None
-                later = [d for d in batch[(row.agency_id, row.year)] if d > row.document_id]
-                superseded = newest.get((row.agency_id, row.year), row.document_id) > row.document_id and (
-                    all_documents or not later
-                )
-                findings: list = []
-                if row.parsed:
-                    ctx = AuditContext(
-                        previous=previous_report(session, agency.id, row.year),  # type: ignore[arg-type]
-                        published_on=first_published(session, row) or doc.published_on,
-                        copies=copies.get(row.id, []),  # type: ignore[arg-type]
-                        http_status=doc.http_status,
-                    )
-                    findings = _check(Report.model_validate(row.parsed), ctx)
-                    for f in findings:
-                        f.source = _source_of(doc)
-                if not superseded:
-                    # An unreadable version proves nothing fixed: it only adds what it shows.
-                    result = lifecycle.reconcile(
-                        session,
-                        run=run,
-                        agency=agency,
-                        year=row.year,
-                        report=row,
-                        findings=findings,
-                        today=day,
-                        close_missing=bool(row.readable and row.parsed),
-                        related_changed=row.id in rechecks,
-                    )
-                    opened += result.opened
-                    reopened += result.reopened
-                    fixed += result.fixed
-                    total += result.seen
-                row.finding_count = len(findings)
-                row.audited_run_id = run_id
-                session.add(row)
-            audited += 1
-        except Exception as exc:  # noqa: BLE001  (rolled back; the next run retries this report)
-            log.exception("audit of report %s failed", pending_row.id)
-            errors.append({"report": pending_row.id, "error": f"审核失败：{exc!r}"})
-        if progress:
-            progress(f"已审核报告 {pending_row.id}")
-
-    try:
-        missing_opened, _ = check_missing_reports(run_id, day)
-        opened += missing_opened
-    except Exception as exc:  # noqa: BLE001
-        log.exception("checking for missing reports failed")
-        errors.append({"error": f"未公布年报核查失败：{exc!r}"})
-
-    status = "ok" if not errors else ("partial" if audited else "failed")
-    with store.session_scope() as session:
-        run = session.get(m.AuditRun, run_id)
+        run = session.get(m.AuditRun, state.run_id)
         assert run is not None
         run.finished_at = m.utcnow()
-        run.documents = len(doc_ids)
-        run.reports_audited = audited
-        run.errors = len(errors)
-        run.error_detail = errors
-        run.opened, run.reopened, run.fixed, run.findings_total = opened, reopened, fixed, total
+        run.documents = len(state.doc_ids)
+        run.reports_audited = state.audited
+        run.errors = len(state.errors)
+        run.error_detail = state.errors
+        run.opened, run.reopened, run.fixed, run.findings_total = (
+            state.opened,
+            state.reopened,
+            state.fixed,
+            state.total,
+        )
         run.status = status
         session.add(run)
     return AuditSummary(
-        run_id=run_id,
-        documents=len(doc_ids),
-        reports_audited=audited,
-        errors=errors,
-        opened=opened,
-        reopened=reopened,
-        fixed=fixed,
-        findings_total=total,
+        run_id=state.run_id,
+        documents=len(state.doc_ids),
+        reports_audited=state.audited,
+        errors=state.errors,
+        opened=state.opened,
+        reopened=state.reopened,
+        fixed=state.fixed,
+        findings_total=state.total,
         status=status,
-        seconds=round(time.perf_counter() - started, 3),
+        seconds=round(seconds, 3),
     )
+
+
+def run_audit(
+    *,
+    all_documents: bool = False,
+    today: date | None = None,
+    progress: Progress | None = None,
+) -> AuditSummary:
+    """Audit every document that is new or changed since the last run (or all of them).
+
+    Re-running with nothing new changes nothing. The steps are :data:`STEPS`, in that order.
+    """
+    started = time.perf_counter()
+    day = today or store.today()
+    state = RunState(run_id=open_run(day), day=day, all_documents=all_documents, progress=progress)
+    step_parse(state)
+    step_plan(state)
+    step_check(state)
+    step_missing(state)
+    return close_run(state, time.perf_counter() - started)

@@ -8,10 +8,9 @@ import pytest
 from sqlmodel import Session, select
 from test_store_support import db  # noqa: F401
 
-from audit import run as pipeline
 from audit.report import Finding
+from audit.store import archive, lifecycle, queries
 from audit.store import db as store
-from audit.store import lifecycle
 from audit.store import tables as m
 
 BL03 = Finding(
@@ -23,7 +22,7 @@ DAY = date(2026, 11, 2)  # a Monday
 
 
 def _report(s: Session, agency: str, year: int, content: str) -> tuple[m.Agency, m.Report]:
-    doc, _ = pipeline.store_document(s, content.encode(), agency=agency, original_name=f"{content}.txt")
+    doc, _ = archive.store_document(s, content.encode(), agency=agency, original_name=f"{content}.txt")
     owner = s.get(m.Agency, doc.agency_id)
     rep = m.Report(agency_id=doc.agency_id, document_id=doc.id, year=year)
     s.add(rep)
@@ -50,7 +49,7 @@ def _reaudit_same(agency_name: str, year: int, findings: list[Finding], day: dat
     """Audit the newest stored version of the report again (as ``audit --all`` does)."""
     with store.session_scope() as s:
         agency = s.exec(select(m.Agency).where(m.Agency.name == agency_name)).one()
-        rep = pipeline.current_reports(s, year)[0]
+        rep = queries.current_reports(s, year)[0]
         return lifecycle.reconcile(
             s, run=_run(s), agency=agency, year=year, report=rep, findings=findings, today=day
         )

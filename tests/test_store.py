@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import SQLModel, select
 from test_store_support import db, empty_db  # noqa: F401
 
-from audit import run as pipeline
+from audit.store import archive
 from audit.store import db as store
 from audit.store import tables as m
 
@@ -82,8 +82,8 @@ def test_foreign_keys_enforced(db: str) -> None:  # noqa: F811
 
 def test_json_keeps_chinese_readable(db: str) -> None:  # noqa: F811
     with store.session_scope() as s:
-        agency = pipeline.get_agency(s, "中卫市信访局")
-        doc, _ = pipeline.store_document(s, "报告正文".encode(), agency=agency.name, original_name="a.txt")
+        agency = archive.get_agency(s, "中卫市信访局")
+        doc, _ = archive.store_document(s, "报告正文".encode(), agency=agency.name, original_name="a.txt")
         s.add(m.Report(agency_id=agency.id, document_id=doc.id, year=2024, parsed={"机关": "中卫市信访局"}))
     with store.get_engine().connect() as conn:
         raw = conn.execute(text("SELECT CAST(parsed AS TEXT) FROM report")).scalar()
@@ -94,17 +94,17 @@ def test_store_document_versions_and_archive(db: str) -> None:  # noqa: F811
     v1 = "石嘴山市信访局 2023 年政府信息公开工作年度报告\n一、总体情况\n".encode()
     v2 = v1 + "（更正版）".encode()
     with store.session_scope() as s:
-        d1, new1 = pipeline.store_document(
+        d1, new1 = archive.store_document(
             s, v1, agency="石嘴山市信访局", original_name="a.txt", level="department", region="640200"
         )
-        d1b, new1b = pipeline.store_document(
+        d1b, new1b = archive.store_document(
             s,
             v1,
             agency="石嘴山市信访局",
             url="https://example.gov.cn/a.html",
             published_on=date(2024, 1, 20),
         )
-        d2, new2 = pipeline.store_document(s, v2, agency="石嘴山市信访局", original_name="b.txt")
+        d2, new2 = archive.store_document(s, v2, agency="石嘴山市信访局", original_name="b.txt")
         assert (new1, new1b, new2) == (True, False, True)
         assert d1.id == d1b.id != d2.id
         assert d1b.url == "https://example.gov.cn/a.html" and d1b.published_on == date(2024, 1, 20)
@@ -119,9 +119,9 @@ def test_store_document_versions_and_archive(db: str) -> None:  # noqa: F811
 
 
 def test_empty_document_refused(db: str) -> None:  # noqa: F811
-    with pytest.raises(pipeline.PipelineError):
+    with pytest.raises(archive.StoreError):
         with store.session_scope() as s:
-            pipeline.store_document(s, b"", agency="某局", original_name="empty.txt")
+            archive.store_document(s, b"", agency="某局", original_name="empty.txt")
 
 
 def test_upgrade_keeps_data_across_revisions(empty_db: str) -> None:  # noqa: F811

@@ -16,6 +16,7 @@ from test_store_support import db  # noqa: F401
 
 from audit import run as pipeline
 from audit.cli import main
+from audit.store import archive
 from audit.store import db as store
 from audit.store import tables as m
 
@@ -46,7 +47,7 @@ def report_text(agency: str, narrative: dict[str, str]) -> str:
 def ingest(agency: str, text: str | bytes, year: int | None = 2023, name: str = "r.txt") -> m.Document:
     data = text.encode("utf-8") if isinstance(text, str) else text
     with store.session_scope() as s:
-        doc, _ = pipeline.store_document(
+        doc, _ = archive.store_document(
             s, data, agency=agency, year=year, level="department", original_name=name
         )
     return doc
@@ -102,14 +103,14 @@ def test_failed_report_rolls_back_and_is_retried(db: str, monkeypatch: pytest.Mo
     v1 = (FIXTURES / "y2023_v1.txt").read_text(encoding="utf-8")
     ingest("甲局", v1, name="a.txt")
     ingest("乙局", v1.replace("中卫市测试局", "乙局"), name="b.txt")
-    real = pipeline._check
+    real = pipeline.check_report
 
     def flaky(report, ctx):  # noqa: ANN001, ANN202
         if report.agency == "乙局":
             raise RuntimeError("boom")
         return real(report, ctx)
 
-    monkeypatch.setattr(pipeline, "_check", flaky)
+    monkeypatch.setattr(pipeline, "check_report", flaky)
     summary = pipeline.run_audit(today=DAY)
     assert summary.status == "partial" and summary.reports_audited == 1 and len(summary.errors) == 1
     who = names()
@@ -117,7 +118,7 @@ def test_failed_report_rolls_back_and_is_retried(db: str, monkeypatch: pytest.Mo
     with store.session_scope() as s:
         run = s.get(m.AuditRun, summary.run_id)
         assert run.status == "partial" and run.errors == 1 and "boom" in run.error_detail[0]["error"]
-    monkeypatch.setattr(pipeline, "_check", real)
+    monkeypatch.setattr(pipeline, "check_report", real)
     again = pipeline.run_audit(today=DAY)
     # 乙局 is retried; its report copies 甲局's narrative, so 甲局 is checked again for CY05
     assert again.status == "ok" and again.reports_audited == 2
@@ -178,7 +179,7 @@ def test_missing_report_tl02(db: str) -> None:  # noqa: F811
     ingest("中卫市测试局", (FIXTURES / "y2023_v2.txt").read_text(encoding="utf-8"), name="2023.txt")
     ingest("某县人民政府", (FIXTURES / "y2023_v2.txt").read_text(encoding="utf-8"), name="gov.txt")
     with store.session_scope() as s:
-        pipeline.get_agency(s, "某县人民政府", level="government")
+        archive.get_agency(s, "某县人民政府", level="government")
     pipeline.run_audit(today=date(2025, 2, 10))  # departments are late, governments not yet
     tl02 = [f for f in all_findings() if f.rule == "TL02"]
     assert [(names()[f.agency_id], f.year, f.status, f.last_report_id) for f in tl02] == [
@@ -202,8 +203,8 @@ def test_missing_report_tl02(db: str) -> None:  # noqa: F811
 def test_known_validators_for_conditional_refetch(db: str) -> None:  # noqa: F811
     url = "https://www.example.gov.cn/nb/2023.html"
     with store.session_scope() as s:
-        assert pipeline.known_validators(s, url) is None
-        doc, _ = pipeline.store_document(
+        assert archive.known_validators(s, url) is None
+        doc, _ = archive.store_document(
             s,
             b"<html>v1</html>",
             agency="甲局",
@@ -212,7 +213,7 @@ def test_known_validators_for_conditional_refetch(db: str) -> None:  # noqa: F81
             etag='"abc"',
             last_modified="Mon, 20 Jan 2025",
         )
-        assert pipeline.known_validators(s, url) == {
+        assert archive.known_validators(s, url) == {
             "etag": '"abc"',
             "last_modified": "Mon, 20 Jan 2025",
             "sha256": doc.sha256,

@@ -9,12 +9,14 @@ from datetime import date
 from pathlib import Path
 
 import click
-from sqlmodel import Session, col, func, select
+from sqlmodel import col, select
 
-from audit import run as pipeline
+from audit import run
+from audit.store import archive, lifecycle
 from audit.store import db as store
-from audit.store import lifecycle
 from audit.store import tables as m
+from audit.store.queries import finding_json, query_findings, query_reports
+from audit.store.queries import iso as _iso
 
 LEVELS = click.Choice(["government", "department"])
 STATUS_NAMES = {
@@ -45,11 +47,6 @@ def _open_store() -> None:
         store.ensure_schema()
     except Exception as exc:  # noqa: BLE001
         raise click.ClickException(f"无法打开数据库 {store.database_url()}：{exc}") from exc
-
-
-def _iso(value: object) -> str | None:
-    """Return a date/datetime as ISO text (None stays None)."""
-    return value.isoformat() if value is not None else None  # type: ignore[attr-defined]
 
 
 # --------------------------------------------------------------------------- db
@@ -116,7 +113,7 @@ def ingest(
             continue
         try:
             with store.session_scope() as session:
-                doc, new = pipeline.store_document(
+                doc, new = archive.store_document(
                     session,
                     data,
                     agency=agency,
@@ -128,7 +125,7 @@ def ingest(
                     level=level,
                     region=region,
                 )
-        except pipeline.PipelineError as exc:
+        except archive.StoreError as exc:
             click.echo(str(exc), err=True)
             failed = True
             continue
@@ -149,7 +146,7 @@ def audit(all_documents: bool, as_json: bool) -> None:
     _open_store()
     try:
         with store.exclusive("审核"):
-            summary = pipeline.run_audit(all_documents=all_documents)
+            summary = run.run_audit(all_documents=all_documents)
     except store.Busy as exc:
         raise click.ClickException(str(exc)) from exc
     if as_json:
@@ -168,93 +165,6 @@ def audit(all_documents: bool, as_json: bool) -> None:
 
 
 # --------------------------------------------------------------------------- findings
-
-
-def finding_json(
-    finding: m.Finding,
-    agency: m.Agency,
-    today: date,
-    *,
-    source: str | None,
-    first_seen: str | None,
-    fixed_at: str | None,
-) -> dict:
-    """Return a finding as ``check --json`` plus its place in the store (spec/cli.md)."""
-    status = lifecycle.effective_status(finding, today)
-    return {
-        "id": finding.id,
-        "source": source,
-        "rule": finding.rule,
-        "severity": finding.severity,
-        "locator": finding.locator or None,
-        "message": finding.message,
-        "evidence": finding.evidence,
-        "title": finding.title,
-        "agency": agency.name,
-        "region": agency.region,
-        "year": finding.year,
-        "status": status,
-        "overdue": status == m.OVERDUE,
-        "recurring": finding.recurring,
-        "deadline": _iso(finding.deadline),
-        "first_seen": first_seen,
-        "fixed_at": fixed_at,
-        "decision": finding.decision,
-        "accepted_until": _iso(finding.accepted_until),
-        "fingerprint": finding.fingerprint,
-    }
-
-
-def query_findings(
-    session: Session,
-    today: date,
-    *,
-    status: str | None = None,
-    region: str | None = None,
-    agency: str | None = None,
-    rule: str | None = None,
-    year: int | None = None,
-) -> list[dict]:
-    """Return the stored findings as JSON objects, filtered; ``status`` matches the effective one."""
-    stmt = select(m.Finding, m.Agency).join(m.Agency, col(m.Agency.id) == m.Finding.agency_id)
-    if region:
-        stmt = stmt.where(col(m.Agency.region).startswith(region.rstrip("0") or region))
-    if agency:
-        stmt = stmt.where(m.Agency.name == agency)
-    if rule:
-        stmt = stmt.where(m.Finding.rule == rule.upper())
-    if year:
-        stmt = stmt.where(m.Finding.year == year)
-    stmt = stmt.order_by(m.Agency.name, m.Finding.year, m.Finding.rule, m.Finding.locator)
-    rows = session.exec(stmt).all()
-    runs = {r.id: r for r in session.exec(select(m.AuditRun)).all()}
-    report_ids = {f.last_report_id for f, _ in rows} | {
-        f.fixed_report_id for f, _ in rows if f.fixed_report_id
-    }
-    sources: dict[int, str] = {}
-    if report_ids:
-        for rid, doc in session.exec(
-            select(m.Report.id, m.Document)
-            .join(m.Document, col(m.Document.id) == m.Report.document_id)
-            .where(col(m.Report.id).in_(report_ids))
-        ).all():
-            sources[rid] = doc.url or doc.original_name or doc.archive_path  # type: ignore[index]
-    out = []
-    for finding, owner in rows:
-        first = runs.get(finding.first_seen_run_id)
-        obj = finding_json(
-            finding,
-            owner,
-            today,
-            source=sources.get(finding.last_report_id),
-            first_seen=_iso(first.started_at if first else finding.first_seen_at),
-            fixed_at=_iso(finding.fixed_at),
-        )
-        obj["fixed_source"] = sources.get(finding.fixed_report_id) if finding.fixed_report_id else None
-        if status and obj["status"] != status:
-            continue
-        out.append(obj)
-    return out
 
 
 @click.command("findings")
@@ -407,47 +317,6 @@ def finding_show(finding_id: int, as_json: bool) -> None:
 # --------------------------------------------------------------------------- reports
 
 
-def query_reports(session: Session, year: int | None = None) -> list[dict]:
-    """Return one object per (agency, year) report: its newest version and the findings it has."""
-    rows = pipeline.current_reports(session, year)
-    out = []
-    for row in rows:
-        agency = session.get(m.Agency, row.agency_id)
-        doc = session.get(m.Document, row.document_id)
-        assert agency is not None and doc is not None
-        versions = session.exec(
-            select(func.count())
-            .select_from(m.Report)
-            .where(m.Report.agency_id == row.agency_id, m.Report.year == row.year)
-        ).one()
-        counts = dict(
-            session.exec(
-                select(m.Finding.status, func.count())
-                .where(m.Finding.agency_id == row.agency_id, m.Finding.year == row.year)
-                .group_by(m.Finding.status)
-            ).all()
-        )
-        out.append(
-            {
-                "agency": agency.name,
-                "region": agency.region,
-                "year": row.year,
-                "url": doc.url,
-                "source": doc.url or doc.original_name,
-                "published_on": _iso(doc.published_on),
-                "format": row.format,
-                "sha256": doc.sha256,
-                "versions": int(versions),
-                "version": row.version,
-                "audited": row.audited_run_id is not None,
-                "findings": sum(v for k, v in counts.items() if k in m.ACTIVE),
-                "findings_by_status": counts,
-            }
-        )
-    out.sort(key=lambda o: (o["year"], o["agency"]))
-    return out
-
-
 @click.command("reports")
 @click.option("--year", type=int, help="只列出该年度的报告")
 @click.option("--json", "as_json", is_flag=True, help="每行输出一个 JSON 对象")
@@ -529,7 +398,7 @@ def copies(year: int, as_json: bool) -> None:
     """列出同一年度不同机关年报正文雷同的分组（去除模板句后比对）。"""
     _open_store()
     with store.session_scope() as session:
-        result = pipeline.copies_for_year(session, year)
+        result = run.copies_for_year(session, year)
         sources = {
             r.id: (doc.url or doc.original_name or doc.archive_path)
             for r, doc in session.exec(

@@ -24,7 +24,14 @@ from collections.abc import Callable, Sequence
 from typing import Any, Literal
 
 from audit.report import AuditContext, Finding, Report
-from audit.rulebook.catalog import Catalog, Rule, catalog_version, default_catalog_dir, load_catalog
+from audit.rulebook.catalog import (
+    Catalog,
+    CatalogError,
+    Rule,
+    catalog_version,
+    default_catalog_dir,
+    load_catalog,
+)
 from audit.rulebook.condition import FactLike
 
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
@@ -202,3 +209,11 @@ def apply_overrides(report: Report, overrides: dict[str, Any] | None) -> Report:
         if value is not None:
             setattr(report, key, value)
     return report
+
+
+def catalogue_version() -> str:
+    """Return the shipped catalogue's version, or ``"unknown"`` when it cannot be loaded."""
+    try:
+        return str(default_catalog().version or "unknown")
+    except CatalogError:  # a broken catalogue is reported when checking
+        return "unknown"

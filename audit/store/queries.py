@@ -1,0 +1,212 @@
+"""Every read of the store that the CLI and the outputs need, in one place.
+
+Reads return plain dicts (JSON-ready, the shape of ``spec/cli.md``) or rows; nothing here writes.
+To add a read: write a function taking a ``Session`` and keyword filters, and a test in
+tests/test_store_queries.py; the CLI formats what it returns.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy.orm import defer
+from sqlmodel import Session, col, func, select
+
+from audit.report import Report
+from audit.store import lifecycle
+from audit.store import tables as m
+
+
+def iso(value: object) -> str | None:
+    """Return a date/datetime as ISO text (None stays None)."""
+    return value.isoformat() if value is not None else None  # type: ignore[attr-defined]
+
+
+def source_of(doc: m.Document) -> str:
+    """Return how a document is named in findings: its URL, else its original file name."""
+    return doc.url or doc.original_name or doc.archive_path
+
+
+def _newest_versions(year: int | None = None):  # noqa: ANN202
+    """Return the subquery: newest document id per (agency, year) report."""
+    newest = (
+        select(m.Report.agency_id, m.Report.year, func.max(m.Report.document_id).label("doc"))
+        .where(col(m.Report.year).is_not(None))
+        .group_by(m.Report.agency_id, m.Report.year)
+    )
+    if year is not None:
+        newest = newest.where(m.Report.year == year)
+    return newest.subquery()
+
+
+def current_reports(session: Session, year: int | None = None) -> list[m.Report]:
+    """Return the newest version of every (agency, year) report (optionally of one year).
+
+    The parsed model (large) is not loaded; touch ``parsed`` only on a few rows.
+    """
+    sub = _newest_versions(year)
+    stmt = select(m.Report).join(sub, m.Report.document_id == sub.c.doc).options(defer(m.Report.parsed))  # type: ignore[arg-type]
+    return list(session.exec(stmt).all())
+
+
+def newest_documents(session: Session) -> dict[tuple[int, int], int]:
+    """Return the newest document id of every (agency, year) report."""
+    sub = _newest_versions()
+    return {(a, y): d for a, y, d in session.exec(select(sub.c.agency_id, sub.c.year, sub.c.doc)).all()}
+
+
+def previous_report(session: Session, agency_id: int, year: int) -> Report | None:
+    """Return the stored newest version of the agency's report for ``year - 1``, parsed."""
+    row = session.exec(
+        select(m.Report)
+        .where(m.Report.agency_id == agency_id, m.Report.year == year - 1, m.Report.readable == True)  # noqa: E712
+        .order_by(col(m.Report.document_id).desc())
+    ).first()
+    if row is None or not row.parsed:
+        return None
+    return Report.model_validate(row.parsed)
+
+
+def first_published(session: Session, row: m.Report) -> date | None:
+    """Return the 发布日期 of the report's first known version (TL01 judges the first publication).
+
+    A corrected re-publication keeps the original's date: correcting a report after the deadline
+    does not make its first publication late.
+    """
+    return session.exec(
+        select(func.min(m.Document.published_on))
+        .join(m.Report, col(m.Report.document_id) == m.Document.id)
+        .where(
+            m.Report.agency_id == row.agency_id,
+            m.Report.year == row.year,
+            col(m.Report.document_id) <= row.document_id,
+        )
+    ).one()
+
+
+def finding_json(
+    finding: m.Finding,
+    agency: m.Agency,
+    today: date,
+    *,
+    source: str | None,
+    first_seen: str | None,
+    fixed_at: str | None,
+) -> dict:
+    """Return a finding as ``check --json`` plus its place in the store (spec/cli.md)."""
+    status = lifecycle.effective_status(finding, today)
+    return {
+        "id": finding.id,
+        "source": source,
+        "rule": finding.rule,
+        "severity": finding.severity,
+        "locator": finding.locator or None,
+        "message": finding.message,
+        "evidence": finding.evidence,
+        "title": finding.title,
+        "agency": agency.name,
+        "region": agency.region,
+        "year": finding.year,
+        "status": status,
+        "overdue": status == m.OVERDUE,
+        "recurring": finding.recurring,
+        "deadline": iso(finding.deadline),
+        "first_seen": first_seen,
+        "fixed_at": fixed_at,
+        "decision": finding.decision,
+        "accepted_until": iso(finding.accepted_until),
+        "fingerprint": finding.fingerprint,
+    }
+
+
+def query_findings(
+    session: Session,
+    today: date,
+    *,
+    status: str | None = None,
+    region: str | None = None,
+    agency: str | None = None,
+    rule: str | None = None,
+    year: int | None = None,
+) -> list[dict]:
+    """Return the stored findings as JSON objects, filtered; ``status`` matches the effective one."""
+    stmt = select(m.Finding, m.Agency).join(m.Agency, col(m.Agency.id) == m.Finding.agency_id)
+    if region:
+        stmt = stmt.where(col(m.Agency.region).startswith(region.rstrip("0") or region))
+    if agency:
+        stmt = stmt.where(m.Agency.name == agency)
+    if rule:
+        stmt = stmt.where(m.Finding.rule == rule.upper())
+    if year:
+        stmt = stmt.where(m.Finding.year == year)
+    stmt = stmt.order_by(m.Agency.name, m.Finding.year, m.Finding.rule, m.Finding.locator)
+    rows = session.exec(stmt).all()
+    runs = {r.id: r for r in session.exec(select(m.AuditRun)).all()}
+    report_ids = {f.last_report_id for f, _ in rows} | {
+        f.fixed_report_id for f, _ in rows if f.fixed_report_id
+    }
+    sources: dict[int, str] = {}
+    if report_ids:
+        for rid, doc in session.exec(
+            select(m.Report.id, m.Document)
+            .join(m.Document, col(m.Document.id) == m.Report.document_id)
+            .where(col(m.Report.id).in_(report_ids))
+        ).all():
+            sources[rid] = doc.url or doc.original_name or doc.archive_path  # type: ignore[index]
+    out = []
+    for finding, owner in rows:
+        first = runs.get(finding.first_seen_run_id)
+        obj = finding_json(
+            finding,
+            owner,
+            today,
+            source=sources.get(finding.last_report_id),
+            first_seen=iso(first.started_at if first else finding.first_seen_at),
+            fixed_at=iso(finding.fixed_at),
+        )
+        obj["fixed_source"] = sources.get(finding.fixed_report_id) if finding.fixed_report_id else None
+        if status and obj["status"] != status:
+            continue
+        out.append(obj)
+    return out
+
+
+def query_reports(session: Session, year: int | None = None) -> list[dict]:
+    """Return one object per (agency, year) report: its newest version and the findings it has."""
+    rows = current_reports(session, year)
+    out = []
+    for row in rows:
+        agency = session.get(m.Agency, row.agency_id)
+        doc = session.get(m.Document, row.document_id)
+        assert agency is not None and doc is not None
+        versions = session.exec(
+            select(func.count())
+            .select_from(m.Report)
+            .where(m.Report.agency_id == row.agency_id, m.Report.year == row.year)
+        ).one()
+        counts = dict(
+            session.exec(
+                select(m.Finding.status, func.count())
+                .where(m.Finding.agency_id == row.agency_id, m.Finding.year == row.year)
+                .group_by(m.Finding.status)
+            ).all()
+        )
+        out.append(
+            {
+                "agency": agency.name,
+                "region": agency.region,
+                "year": row.year,
+                "url": doc.url,
+                "source": doc.url or doc.original_name,
+                "published_on": iso(doc.published_on),
+                "format": row.format,
+                "sha256": doc.sha256,
+                "versions": int(versions),
+                "version": row.version,
+                "audited": row.audited_run_id is not None,
+                "findings": sum(v for k, v in counts.items() if k in m.ACTIVE),
+                "findings_by_status": counts,
+            }
+        )
+    out.sort(key=lambda o: (o["year"], o["agency"]))
+    return out
