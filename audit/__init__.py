@@ -1,3 +1,9 @@
 """gkaudit: audits 政府信息公开工作年度报告 (annual government-information-disclosure reports)."""
 
-__version__ = "0.1.0"
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    PRODUCT_VERSION = version("gkaudit")
+except PackageNotFoundError:  # run from a source tree that was never installed
+    PRODUCT_VERSION = "0+unknown"
+__version__ = PRODUCT_VERSION

@@ -310,3 +310,59 @@ def describe_cell(cell_id: str) -> str:
                         if r.id == row and c.id == col:
                             return f"表二“{r.label}”行“{c.label}”"
     return cell_id
+
+
+_TABLE_NAMES = {"t2": "表二", "t3": "表三", "t4": "表四"}
+_PLACES = {"report": "全文", "preamble": "报告前言", "title": "报告标题", "period": "统计期说明"}
+_SECTION_NUMBERS = {s.id: s.number for s in SECTIONS}
+
+
+def _describe_table_part(table: str, rest: str) -> str | None:
+    """Return a row, column or group of a table as a reader says it (None when unknown)."""
+    if table == "t3":
+        if rest in T3_ROW_BY_ID:
+            return f"表三“{T3_ROW_BY_ID[rest].label}”行"
+        cdef = next((c for c in T3_COLUMNS if c.id == rest), None)
+        if cdef:
+            return f"表三“{cdef.label}”列"
+    if table == "t4":
+        groups = dict(T4_GROUPS)
+        if rest in groups:
+            return f"表四“{groups[rest]}”"
+        if rest.startswith("lit."):
+            cdef = next((c for c in T4_COLUMNS if c.id == rest[4:]), None)
+            return f"表四“行政诉讼”“{cdef.label}”" if cdef else None
+    if table == "t2":
+        for fmt in (FORMAT_2021, FORMAT_2019):
+            for b in t2_blocks(fmt):
+                for r in b.rows:
+                    if r.id == rest:
+                        return f"表二“{r.label}”行"
+    return None
+
+
+def describe_locator(locator: str | None) -> str:
+    """Return where a finding points, as a reader says it.
+
+    ``t3.denied.law_forbidden.total`` → 表三“2.其他法律行政法规禁止公开”行“总计”列; ``S5`` → 第五部分;
+    ``S1:公开平台建设`` → 第一部分（公开平台建设）; ``t3`` → 表三; ``report`` → 全文. An unknown
+    locator is returned as it is.
+    """
+    loc = (locator or "").strip()
+    if not loc:
+        return "全文"
+    if loc in _PLACES:
+        return _PLACES[loc]
+    sid, _, topic = loc.partition(":")
+    if sid in _SECTION_NUMBERS:
+        where = f"第{_SECTION_NUMBERS[sid]}部分"
+        return f"{where}（{topic}）" if topic else where
+    table, _, rest = loc.partition(".")
+    if table in _TABLE_NAMES:
+        if not rest:
+            return _TABLE_NAMES[table]
+        cell = describe_cell(loc)
+        if cell != loc:
+            return cell
+        return _describe_table_part(table, rest) or loc
+    return loc

@@ -112,3 +112,47 @@ def may_make_rules(agency: str | None, level: str | None) -> tuple[bool | None, 
     if level == "department" and _STATE_DEPT_RE.match(name) and not re.search(r"(省|市|县|区|州|旗)", name):
         return True, "国务院部门"
     return False, "地方政府部门"
+
+
+# Names of regions a printed name may carry before the organ's own place (淮安市洪泽区 → 洪泽区).
+_REGION_PREFIX_RE = re.compile(
+    r"^(?:[\u4e00-\u9fff]{1,10}?(?:省|自治区|特别行政区|市|自治州|州|盟|地区|区|县|旗))"
+)
+_PLACE_IN_NAME_RE = re.compile(
+    r"[\u4e00-\u9fff]{1,12}?(?:省|自治区|市|自治州|州|盟|地区|区|县|旗|镇|乡|街道)"
+)
+
+
+def name_key(name: str | None) -> str:
+    """Return a name for comparison: full/half width, spaces, quotes and brackets folded; 政府 → 人民政府."""
+    import unicodedata
+
+    s = unicodedata.normalize("NFKC", name or "")
+    s = re.sub(r"[\s\u3000“”\"'‘’《》()（）【】\[\]·・]", "", s)
+    if s.endswith("政府") and not s.endswith("人民政府"):
+        s = s[: -len("政府")] + "人民政府"
+    return s
+
+
+def same_organ(a: str | None, b: str | None) -> bool:
+    """Return True when two printed names are the same organ.
+
+    Equal once folded (:func:`name_key`), or one is the other with its parent regions printed
+    before it (淮安市洪泽区人民政府 / 洪泽区人民政府) — but only when the shorter one still names a
+    place of its own: 教育局 and 淮安市教育局 are not taken for the same organ.
+    """
+    ka, kb = name_key(a), name_key(b)
+    if not ka or not kb:
+        return False
+    if ka == kb:
+        return True
+    short, long = sorted((ka, kb), key=len)
+    if not long.endswith(short) or not _PLACE_IN_NAME_RE.match(short):
+        return False
+    prefix = long[: -len(short)]
+    while prefix:
+        m = _REGION_PREFIX_RE.match(prefix)
+        if not m:
+            return False
+        prefix = prefix[m.end() :]
+    return True

@@ -29,6 +29,7 @@ from sqlalchemy import true
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col, func, select
 
+from audit import genre
 from audit.facts import similarity
 from audit.organs import publication_deadline
 from audit.parse import parse_bytes
@@ -158,6 +159,7 @@ def parse_document(session: Session, doc: m.Document, agency: m.Agency) -> m.Rep
     row.format = parsed.format
     row.level = parsed.level
     row.readable = parsed.readable
+    row.is_report = genre.judge(parsed).is_report
     row.parsed = parsed.model_dump(mode="json")
     row.narrative = _narrative(parsed) if parsed.readable else {}
     row.parsed_at = m.utcnow()
@@ -275,7 +277,7 @@ def _check_one(session: Session, state: RunState, row: m.Report, later: list[int
     newest = state.newest.get((row.agency_id, row.year), row.document_id)
     superseded = newest > row.document_id and (state.all_documents or not later)
     findings: list = []
-    if row.parsed:
+    if row.parsed and row.is_report is not False:
         ctx = AuditContext(
             previous=previous_report(session, agency.id, row.year),  # type: ignore[arg-type]
             published_on=first_published(session, row) or doc.published_on,
@@ -334,12 +336,18 @@ def check_missing_reports(run_id: int, today: date) -> tuple[int, int]:
 
     Returns (findings opened, findings closed). Each agency is one transaction. The agencies are those
     the store knows (from ingested or crawled documents, or registered by the crawler).
+
+    “Not published” is said only when the agency has no document at all that could be that report:
+    none read as year Y, none declared as year Y, and none whose year is unknown (a document that
+    failed to parse, or was never parsed, is “not checked”, never “not published”).
     """
     opened = closed = 0
     year = today.year - 1
     with store.session_scope() as session:
-        have = set(session.exec(select(m.Report.agency_id).where(m.Report.year == year)).all()) | set(
-            session.exec(select(m.Document.agency_id).where(m.Document.year_hint == year)).all()
+        have = (
+            set(session.exec(select(m.Report.agency_id).where(m.Report.year == year)).all())
+            | set(session.exec(select(m.Document.agency_id).where(m.Document.year_hint == year)).all())
+            | set(_agencies_with_unknown_years(session))
         )
         due = [
             a.id
@@ -370,6 +378,18 @@ def check_missing_reports(run_id: int, today: date) -> tuple[int, int]:
     return opened, closed
 
 
+def _agencies_with_unknown_years(session: Session) -> list[int]:
+    """Return agencies holding a document whose report year is unknown (unparsed, or parsed without a year)."""
+    parsed_with_year = select(m.Report.document_id).where(col(m.Report.year).is_not(None))
+    return list(
+        session.exec(
+            select(m.Document.agency_id).where(
+                col(m.Document.year_hint).is_(None), col(m.Document.id).not_in(parsed_with_year)
+            )
+        ).all()
+    )
+
+
 def step_missing(state: RunState) -> None:
     """Record TL02 for agencies without last year's report after the deadline."""
     try:
@@ -384,8 +404,20 @@ def step_missing(state: RunState) -> None:
 
 
 def open_run(day: date) -> int:
-    """Record a new audit run and refresh deadlines and expiries; return its id."""
+    """Record a new audit run, close runs that were killed, refresh deadlines; return its id.
+
+    The caller holds the audit lock, so any other run still marked ``running`` was killed (kill -9,
+    power loss): it is closed as ``interrupted`` rather than left running forever.
+    """
     with store.session_scope() as session:
+        for stale in session.exec(select(m.AuditRun).where(m.AuditRun.status == "running")).all():
+            stale.status = "interrupted"
+            stale.finished_at = stale.finished_at or m.utcnow()
+            stale.error_detail = [
+                *stale.error_detail,
+                {"error": "审核进程中断（未正常结束），已在下次审核开始时关闭"},
+            ]
+            session.add(stale)
         run = m.AuditRun(catalogue_version=catalogue_version(), today=day)
         session.add(run)
         session.flush()
@@ -435,13 +467,15 @@ def run_audit(
 ) -> AuditSummary:
     """Audit every document that is new or changed since the last run (or all of them).
 
-    Re-running with nothing new changes nothing. The steps are :data:`STEPS`, in that order.
+    Re-running with nothing new changes nothing. The steps are :data:`STEPS`, in that order, under
+    the audit lock (:class:`audit.store.db.Busy` when another audit runs).
     """
     started = time.perf_counter()
     day = today or store.today()
-    state = RunState(run_id=open_run(day), day=day, all_documents=all_documents, progress=progress)
-    step_parse(state)
-    step_plan(state)
-    step_check(state)
-    step_missing(state)
-    return close_run(state, time.perf_counter() - started)
+    with store.exclusive("审核"):
+        state = RunState(run_id=open_run(day), day=day, all_documents=all_documents, progress=progress)
+        step_parse(state)
+        step_plan(state)
+        step_check(state)
+        step_missing(state)
+        return close_run(state, time.perf_counter() - started)

@@ -53,6 +53,8 @@ def ingest(name: str, year: int, published: str) -> None:
         published,
         "--url",
         f"https://www.zw.example.gov.cn/nb/{name}",
+        "--new-agency",
+        today=published,
     ).output
     assert "新版本已入库" in out
 
@@ -148,7 +150,8 @@ def test_lifecycle_scenario(empty_db: str) -> None:  # noqa: F811
 
     # Filters.
     assert set(findings("--rule", "cy01", today=late)) == {k for k in after if k[1] == "CY01"}
-    assert findings("--agency", "不存在的机关", today=late) == {}
+    unknown = gk("findings", "--agency", "中卫市测验局", today=late, code=2).output  # a typo is caught
+    assert "库中没有机关“中卫市测验局”" in unknown and "中卫市测试局" in unknown
     assert set(findings("--region", "640500", today=late)) == set(after)
     assert findings("--region", "110000", today=late) == {}
     text = gk("findings", "--status", "overdue", today=late).output

@@ -20,7 +20,7 @@ def gk(*args: str, today: str = "2024-02-01", code: int = 0) -> Result:
 
 
 def _setup() -> dict[str, dict]:
-    gk("ingest", str(FIXTURES / "y2023_v1.txt"), "--agency", "中卫市测试局", "--year", "2023")
+    gk("ingest", str(FIXTURES / "y2023_v1.txt"), "--agency", "中卫市测试局", "--year", "2023", "--new-agency")
     gk("audit")
     rows = [json.loads(x) for x in gk("findings", "--json").output.splitlines()]
     return {f"{r['rule']}:{r['locator']}": r for r in rows}
@@ -38,8 +38,8 @@ def test_decisions_through_the_cli(db: str) -> None:  # noqa: F811
     assert "暂缓接受" in out
     missing = gk("finding", "accept", st01, "--reason", "无期限", code=2).output
     assert "--until" in missing
-    assert "不存在" in gk("finding", "confirm", "9999", code=1).output
-    refused = gk("finding", "confirm", st01, "9999", code=1).output  # all or nothing
+    assert "不存在" in gk("finding", "confirm", "9999", code=2).output
+    refused = gk("finding", "confirm", st01, "9999", code=2).output  # all or nothing
     assert "本次未作任何更改" in refused
     assert json.loads(gk("finding", "show", st01, "--json").output)["status"] == "open"
     assert "误报" in gk("finding", "dismiss", natural, "--reason", "列数据识别有误").output
@@ -53,7 +53,7 @@ def test_decisions_through_the_cli(db: str) -> None:  # noqa: F811
     ]
     assert "待系统改版" in shown["events"][1]["reason"]
     text = gk("finding", "show", bl03).output
-    assert "审核员乙" in text and "open → accepted" in text
+    assert "审核员乙" in text and "待整改 → 暂缓接受" in text
 
     # after the acceptance expires the finding is open again, persisted by the next audit
     after = {
@@ -85,6 +85,7 @@ def test_reports_and_text_output(db: str) -> None:  # noqa: F811
         "https://zw.example.gov.cn/2024.html",
         "--published-on",
         "2025-01-10",
+        today="2025-01-20",
     )
     gk("audit", today="2025-01-20")
     lines = [json.loads(x) for x in gk("reports", "--json").output.splitlines()]
@@ -107,9 +108,14 @@ def test_ingest_errors(db: str, tmp_path: Path) -> None:  # noqa: F811
     assert "无法读取文件" in out
     empty = tmp_path / "empty.txt"
     empty.write_bytes(b"")
-    assert "内容为空" in gk("ingest", str(empty), "--agency", "甲局", code=2).output
+    assert "文件为空" in gk("ingest", str(empty), "--agency", "甲局", code=2).output
     again = gk(
-        "ingest", str(FIXTURES / "y2023_v1.txt"), str(FIXTURES / "y2023_v1.txt"), "--agency", "甲局"
+        "ingest",
+        str(FIXTURES / "y2023_v1.txt"),
+        str(FIXTURES / "y2023_v1.txt"),
+        "--agency",
+        "中卫市测试局",
+        "--new-agency",
     ).output
     assert "新版本已入库" in again and "内容相同，已存在" in again
     assert (
@@ -118,7 +124,7 @@ def test_ingest_errors(db: str, tmp_path: Path) -> None:  # noqa: F811
 
 
 def test_audit_json_summary(db: str) -> None:  # noqa: F811
-    gk("ingest", str(FIXTURES / "y2023_v1.txt"), "--agency", "中卫市测试局")
+    gk("ingest", str(FIXTURES / "y2023_v1.txt"), "--agency", "中卫市测试局", "--new-agency")
     summary = json.loads(gk("audit", "--json").output)
     assert summary["opened"] == 3 and summary["status"] == "ok" and summary["documents"] == 1
 
@@ -162,6 +168,8 @@ def test_notice_sets_deadlines_from_its_date(db: str) -> None:  # noqa: F811
     assert (
         "库中没有机关"
         in gk(
-            "notice", "record", "--agency", "无此机关", "--number", "x", "--date", "2024-03-01", code=1
+            "notice", "record", "--agency", "无此机关", "--number", "x", "--date", "2024-03-01", today="2024-03-01", code=2
         ).output
     )
+    future = gk("notice", "record", "--agency", "中卫市测试局", "--number", "y", "--date", "2024-03-09", code=2)
+    assert "不能是将来的日期" in future.output

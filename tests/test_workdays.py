@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from audit.settings import SettingsError
 from audit.store.workdays import (
     add_workdays,
     calendar_known,
@@ -44,13 +45,15 @@ def test_year_without_published_arrangement_counts_weekdays() -> None:
     assert add_workdays(date(2099, 1, 2), 1) == date(2099, 1, 5)  # Friday → Monday
 
 
-def test_deadline_days_configurable() -> None:
-    assert deadline_days("") == {"error": 20, "warning": 30, "info": 0}
-    assert deadline_days("error=10, warning=15") == {"error": 10, "warning": 15, "info": 0}
-    with pytest.raises(ValueError, match="GKAUDIT_DEADLINE_DAYS"):
-        deadline_days("fatal=3")
-    with pytest.raises(ValueError):
-        deadline_days("error=soon")
+def test_deadline_days_configurable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("GKAUDIT_DEADLINE_DAYS", raising=False)
+    assert deadline_days() == {"error": 20, "warning": 30, "info": 0}
+    monkeypatch.setenv("GKAUDIT_DEADLINE_DAYS", "error=10, warning=15")
+    assert deadline_days() == {"error": 10, "warning": 15, "info": 0}
+    for bad in ("fatal=3", "error=soon"):
+        monkeypatch.setenv("GKAUDIT_DEADLINE_DAYS", bad)
+        with pytest.raises(SettingsError, match="GKAUDIT_DEADLINE_DAYS"):
+            deadline_days()
 
 
 def test_deadline_for_severity(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -8,12 +8,14 @@ published version is kept as evidence.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import tempfile
 from datetime import date, datetime
 from pathlib import Path
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from audit.readers import KINDS, sniff
@@ -34,11 +36,21 @@ def archive_bytes(data: bytes, name: str = "") -> tuple[str, str, str]:
     rel = Path("archive") / digest[:2] / (digest + EXTENSIONS.get(kind, ".bin"))
     target = store.data_dir() / rel
     if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, target)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+        except OSError as exc:
+            raise StoreError(f"无法写入原件存档 {target.parent}：{exc.strerror or exc}") from exc
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, target)
+        except OSError as exc:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise StoreError(f"无法写入原件存档 {target.parent}：{exc.strerror or exc}") from exc
     return digest, rel.as_posix(), kind
 
 
@@ -51,10 +63,20 @@ def get_agency(
     parent: str | None = None,
     website: str | None = None,
 ) -> m.Agency:
-    """Return the agency called ``name``, created if new; given attributes fill or update it."""
+    """Return the agency called ``name``, created if new; given attributes fill or update it.
+
+    Creation is idempotent across processes: two ingests of a new agency at once both get the
+    same row (the loser of the race finds the winner's row instead of failing).
+    """
     agency = session.exec(select(m.Agency).where(m.Agency.name == name)).first()
     if agency is None:
-        agency = m.Agency(name=name)
+        try:
+            with session.begin_nested():
+                agency = m.Agency(name=name)
+                session.add(agency)
+                session.flush()
+        except IntegrityError:
+            agency = session.exec(select(m.Agency).where(m.Agency.name == name)).one()
     for attr, value in (("level", level), ("region", region), ("parent", parent), ("website", website)):
         if value:
             setattr(agency, attr, value)
@@ -80,6 +102,7 @@ def store_document(
     year: int | None = None,
     level: str | None = None,
     region: str | None = None,
+    received_from: str | None = None,
 ) -> tuple[m.Document, bool]:
     """Store one document version (crawler and ingest alike); return (row, whether it is new).
 
@@ -90,44 +113,50 @@ def store_document(
         raise StoreError(f"{original_name or url or '文件'}：内容为空")
     owner = get_agency(session, agency, level=level, region=region)
     digest, rel, kind = archive_bytes(data, original_name or url or "")
-    existing = session.exec(
-        select(m.Document).where(m.Document.agency_id == owner.id, m.Document.sha256 == digest)
-    ).first()
-    if existing is not None:
-        for attr, value in (
-            ("url", url),
-            ("published_on", published_on),
-            ("etag", etag),
-            ("last_modified", last_modified),
-            ("http_status", http_status),
-            ("year_hint", year),
-            ("level_hint", level),
-        ):
-            if value is not None and getattr(existing, attr) is None:
-                setattr(existing, attr, value)
-        session.add(existing)
-        session.flush()
-        return existing, False
-    doc = m.Document(
-        agency_id=owner.id,  # type: ignore[arg-type]
-        url=url,
-        sha256=digest,
-        size=len(data),
-        content_type=content_type or KINDS.get(kind, "application/octet-stream"),
-        original_name=original_name,
-        origin=origin,
-        fetched_at=fetched_at or m.utcnow(),
-        published_on=published_on,
-        etag=etag,
-        last_modified=last_modified,
-        http_status=http_status,
-        archive_path=rel,
-        year_hint=year,
-        level_hint=level,
-    )
-    session.add(doc)
+    meta = {
+        "url": url,
+        "published_on": published_on,
+        "etag": etag,
+        "last_modified": last_modified,
+        "http_status": http_status,
+        "year_hint": year,
+        "level_hint": level,
+        "received_from": received_from,
+    }
+    existing = _version(session, owner.id, digest)  # type: ignore[arg-type]
+    if existing is None:
+        doc = m.Document(
+            agency_id=owner.id,  # type: ignore[arg-type]
+            sha256=digest,
+            size=len(data),
+            content_type=content_type or KINDS.get(kind, "application/octet-stream"),
+            original_name=original_name,
+            origin=origin,
+            fetched_at=fetched_at or m.utcnow(),
+            archive_path=rel,
+            **meta,
+        )
+        try:
+            with session.begin_nested():
+                session.add(doc)
+                session.flush()
+            return doc, True
+        except IntegrityError:  # the same version stored by another process a moment ago
+            existing = _version(session, owner.id, digest)  # type: ignore[arg-type]
+            assert existing is not None
+    for attr, value in meta.items():
+        if value is not None and getattr(existing, attr) is None:
+            setattr(existing, attr, value)
+    session.add(existing)
     session.flush()
-    return doc, True
+    return existing, False
+
+
+def _version(session: Session, agency_id: int, digest: str) -> m.Document | None:
+    """Return the stored version of an agency's document with this sha256, if any."""
+    return session.exec(
+        select(m.Document).where(m.Document.agency_id == agency_id, m.Document.sha256 == digest)
+    ).first()
 
 
 def known_validators(session: Session, url: str) -> dict[str, str | None] | None:

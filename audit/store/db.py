@@ -1,38 +1,38 @@
-"""The store's settings, engine and sessions (SQLite by default, PostgreSQL via ``DATABASE_URL``).
+"""The store's engine, sessions, locks and migrations (SQLite by default, PostgreSQL via ``DATABASE_URL``).
 
-Settings (environment variables):
-
-- ``GKAUDIT_DATA``: the data directory (default ``./data``); holds ``gkaudit.sqlite`` and
-  ``archive/`` (raw document bytes by sha256).
-- ``DATABASE_URL``: SQLAlchemy URL; default ``sqlite:///<data dir>/gkaudit.sqlite``. PostgreSQL:
-  ``postgresql+psycopg://user@host:5432/db`` (add ``?options=-csearch_path%3Dschema`` for a schema).
-- ``GKAUDIT_TODAY``: freeze the calendar day (``YYYY-MM-DD``) used for deadlines and expiries.
-- ``GKAUDIT_DEADLINE_DAYS``: working days allowed per severity, e.g. ``error=20,warning=30,info=0``.
+Where the store lives is a setting (:mod:`audit.settings`: ``GKAUDIT_DATA``, ``DATABASE_URL``,
+``GKAUDIT_TODAY``). The data directory holds ``gkaudit.sqlite``, ``archive/`` (raw document bytes
+by sha256) and ``logs/``. Migrations run under a lock, so several processes opening a fresh store
+migrate it once; :func:`exclusive` keeps two audits (or crawls) from running at once.
 """
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
 import json
-import os
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy import event, text
+from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, create_engine
 
+from audit.settings import get_settings
 from audit.store import tables as models  # noqa: F401  (registers the tables on SQLModel.metadata)
 
+log = logging.getLogger(__name__)
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
 
 def data_dir() -> Path:
     """Return the data directory (``GKAUDIT_DATA``, default ``./data``), created if missing."""
-    path = Path(os.environ.get("GKAUDIT_DATA") or "data").resolve()
+    path = get_settings().data.resolve()
     path.mkdir(parents=True, exist_ok=True)
     return path
 
@@ -46,7 +46,7 @@ def archive_dir() -> Path:
 
 def database_url() -> str:
     """Return the database URL: ``DATABASE_URL`` or the SQLite file under the data directory."""
-    url = os.environ.get("DATABASE_URL")
+    url = get_settings().database_url
     if url:
         return url
     return f"sqlite:///{data_dir() / 'gkaudit.sqlite'}"
@@ -54,9 +54,9 @@ def database_url() -> str:
 
 def today() -> date:
     """Return today's date in Asia/Shanghai, or the frozen ``GKAUDIT_TODAY``."""
-    frozen = os.environ.get("GKAUDIT_TODAY")
+    frozen = get_settings().today
     if frozen:
-        return date.fromisoformat(frozen)
+        return frozen
     return datetime.now(SHANGHAI).date()
 
 
@@ -123,43 +123,75 @@ class Busy(RuntimeError):
     """Another process holds the lock (message in Chinese, for the CLI)."""
 
 
-AUDIT_LOCK_KEY = 0x676B61756469  # "gkaudi": the PostgreSQL advisory lock of ``gkaudit audit``
+def safe_url(url: str | None = None) -> str:
+    """Return the database URL with its password hidden (for messages and logs)."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url or database_url()).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - an unparsable URL is shown masked by the text rule
+        from audit.logs import mask
+
+        return mask(url or database_url())
+
+
+def lock_key(name: str, url: str | None = None) -> int:
+    """Return the PostgreSQL advisory-lock key of ``name`` for this database and schema.
+
+    Advisory locks are database-wide: the key includes the database, the user and the
+    ``search_path`` option, so two schemas of one database (two provinces, or parallel tests) do
+    not block each other.
+    """
+    from sqlalchemy.engine import make_url
+
+    u = make_url(url or database_url())
+    scope = f"{u.database}\x1f{u.username}\x1f{u.query.get('options', '')}\x1f{name}"
+    digest = hashlib.sha256(scope.encode("utf-8")).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
 
 
 @contextmanager
-def exclusive(name: str = "audit", url: str | None = None) -> Iterator[None]:
-    """Hold a lock so that only one audit runs against a database at a time.
-
-    PostgreSQL: a session advisory lock (works across machines). SQLite: an ``flock`` on a file
-    beside the database in the data directory. Raises :class:`Busy` when the lock is taken.
-    """
-    engine = get_engine(url)
-    if engine.dialect.name == "postgresql":
-        from sqlalchemy import text
-
-        with engine.connect() as conn:
-            got = conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": AUDIT_LOCK_KEY}).scalar()
-            conn.commit()
-            if not got:
-                raise Busy(f"另一个{name}任务正在运行（数据库锁被占用），请稍后再试")
-            try:
-                yield
-            finally:
-                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": AUDIT_LOCK_KEY})
-                conn.commit()
-        return
-    import fcntl
-
-    path = data_dir() / f".{name}.lock"
-    with open(path, "w") as fh:
+def _file_lock(path: Path, name: str, wait: bool) -> Iterator[None]:
+    """Hold an ``flock`` on ``path`` (blocking when ``wait``); raise :class:`Busy` when taken."""
+    with open(path, "a") as fh:
         try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(fh, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as exc:
             raise Busy(f"另一个{name}任务正在运行（{path} 被锁定），请稍后再试") from exc
         try:
             yield
         finally:
             fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+@contextmanager
+def exclusive(name: str = "audit", url: str | None = None, *, wait: bool = False) -> Iterator[None]:
+    """Hold a lock so that only one ``name`` task runs against a database at a time.
+
+    PostgreSQL: a session advisory lock (works across machines), keyed per database and schema
+    (:func:`lock_key`). SQLite: an ``flock`` on a file beside the database in the data directory.
+    Raises :class:`Busy` when the lock is taken (or waits for it with ``wait``).
+    """
+    engine = get_engine(url)
+    if engine.dialect.name != "postgresql":
+        with _file_lock(data_dir() / f".{name}.lock", name, wait):
+            yield
+        return
+    key = lock_key(name, url)
+    with engine.connect() as conn:
+        fn = "pg_advisory_lock" if wait else "pg_try_advisory_lock"
+        got = conn.execute(text(f"SELECT {fn}(:k)"), {"k": key}).scalar()
+        conn.commit()
+        if not wait and not got:
+            raise Busy(f"另一个{name}任务正在运行（数据库锁被占用），请稍后再试")
+        try:
+            yield
+        finally:
+            try:
+                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
+                conn.commit()
+            except Exception:  # noqa: BLE001 - a lost connection released the lock already; keep the real error
+                log.warning("releasing lock %s failed (connection lost?)", name)
 
 
 def alembic_config(url: str | None = None):  # noqa: ANN201
@@ -173,17 +205,22 @@ def alembic_config(url: str | None = None):  # noqa: ANN201
 
 
 def upgrade(url: str | None = None, revision: str = "head") -> None:
-    """Bring the database schema to ``revision`` (default: the newest) with Alembic.
+    """Bring the database schema to ``revision`` (default: the newest) with Alembic, under a lock.
 
-    On SQLite, foreign keys are switched off while the migrations run (batch migrations copy and
-    drop referenced tables) and checked with ``PRAGMA foreign_key_check`` afterwards.
+    Several processes opening a fresh store at once migrate it once: the others wait for the lock
+    and find it current. On SQLite, foreign keys are switched off while the migrations run (batch
+    migrations copy and drop referenced tables) and checked with ``PRAGMA foreign_key_check``.
     """
     from alembic import command
 
     engine = get_engine(url)
     cfg = alembic_config(url)
     sqlite = engine.dialect.name == "sqlite"
-    with engine.connect() as connection:
+    with exclusive("migrate", url, wait=True), engine.connect() as connection:
+        current = _revision_of(connection)
+        connection.rollback()  # end the read's implicit transaction before migrating
+        if revision == "head" and current == head_revision():
+            return
         if sqlite:
             connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
             connection.commit()
@@ -198,12 +235,17 @@ def upgrade(url: str | None = None, revision: str = "head") -> None:
                 raise RuntimeError(f"迁移后外键检查未通过：{problems[:5]}")
 
 
-def current_revision(url: str | None = None) -> str | None:
-    """Return the schema revision the database is at (``None`` for an empty database)."""
+def _revision_of(connection: Connection) -> str | None:
+    """Return the schema revision seen through an open connection."""
     from alembic.runtime.migration import MigrationContext
 
+    return MigrationContext.configure(connection).get_current_revision()
+
+
+def current_revision(url: str | None = None) -> str | None:
+    """Return the schema revision the database is at (``None`` for an empty database)."""
     with get_engine(url).connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+        return _revision_of(connection)
 
 
 def head_revision() -> str | None:

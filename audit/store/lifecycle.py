@@ -20,6 +20,7 @@ from datetime import date
 
 from sqlmodel import Session, col, select
 
+from audit import PRODUCT_VERSION
 from audit.report import Finding as CheckFinding
 from audit.store import tables as m
 from audit.store.workdays import deadline_days, deadline_for
@@ -158,6 +159,7 @@ def reconcile(
                 rule=found.rule,
                 locator=locator,
                 rule_version=(rule_versions or {}).get(found.rule, run.catalogue_version),
+                product_version=PRODUCT_VERSION,
                 severity=found.severity,
                 title=found.title,
                 message=found.message,
@@ -179,6 +181,7 @@ def reconcile(
             row.message = found.message
             row.evidence = dict(found.evidence)
             row.rule_version = (rule_versions or {}).get(found.rule, run.catalogue_version)
+            row.product_version = PRODUCT_VERSION
             row.recurring = recurring
             row.last_seen_run_id = run.id  # type: ignore[assignment]
             row.last_report_id = report_id

@@ -145,14 +145,7 @@ def query_findings(
     report_ids = {f.last_report_id for f, _ in rows} | {
         f.fixed_report_id for f, _ in rows if f.fixed_report_id
     }
-    sources: dict[int, str] = {}
-    if report_ids:
-        for rid, doc in session.exec(
-            select(m.Report.id, m.Document)
-            .join(m.Document, col(m.Document.id) == m.Report.document_id)
-            .where(col(m.Report.id).in_(report_ids))
-        ).all():
-            sources[rid] = doc.url or doc.original_name or doc.archive_path  # type: ignore[index]
+    sources = report_sources(session, [r for r in report_ids if r is not None]) if report_ids else {}
     out = []
     for finding, owner in rows:
         first = runs.get(finding.first_seen_run_id)
@@ -172,25 +165,35 @@ def query_findings(
 
 
 def query_reports(session: Session, year: int | None = None) -> list[dict]:
-    """Return one object per (agency, year) report: its newest version and the findings it has."""
+    """Return one object per (agency, year) report: its newest version and the findings it has.
+
+    Four queries whatever the number of reports (no query per row).
+    """
     rows = current_reports(session, year)
+    agencies = {a.id: a for a in session.exec(select(m.Agency)).all()}
+    docs = {
+        d.id: d
+        for d in session.exec(
+            select(m.Document).where(col(m.Document.id).in_([r.document_id for r in rows]))
+        ).all()
+    }
+    versions_q = select(m.Report.agency_id, m.Report.year, func.count()).group_by(
+        m.Report.agency_id, m.Report.year
+    )
+    counts_q = select(m.Finding.agency_id, m.Finding.year, m.Finding.status, func.count()).group_by(
+        m.Finding.agency_id, m.Finding.year, m.Finding.status
+    )
+    if year is not None:
+        versions_q = versions_q.where(m.Report.year == year)
+        counts_q = counts_q.where(m.Finding.year == year)
+    versions = {(a, y): int(n) for a, y, n in session.exec(versions_q).all()}
+    counts: dict[tuple[int, int], dict[str, int]] = {}
+    for a, y, status, n in session.exec(counts_q).all():
+        counts.setdefault((a, y), {})[status] = int(n)
     out = []
     for row in rows:
-        agency = session.get(m.Agency, row.agency_id)
-        doc = session.get(m.Document, row.document_id)
-        assert agency is not None and doc is not None
-        versions = session.exec(
-            select(func.count())
-            .select_from(m.Report)
-            .where(m.Report.agency_id == row.agency_id, m.Report.year == row.year)
-        ).one()
-        counts = dict(
-            session.exec(
-                select(m.Finding.status, func.count())
-                .where(m.Finding.agency_id == row.agency_id, m.Finding.year == row.year)
-                .group_by(m.Finding.status)
-            ).all()
-        )
+        agency, doc = agencies[row.agency_id], docs[row.document_id]
+        by_status = counts.get((row.agency_id, row.year), {})  # type: ignore[arg-type]
         out.append(
             {
                 "agency": agency.name,
@@ -201,12 +204,95 @@ def query_reports(session: Session, year: int | None = None) -> list[dict]:
                 "published_on": iso(doc.published_on),
                 "format": row.format,
                 "sha256": doc.sha256,
-                "versions": int(versions),
+                "versions": versions.get((row.agency_id, row.year), 1),  # type: ignore[arg-type]
                 "version": row.version,
                 "audited": row.audited_run_id is not None,
-                "findings": sum(v for k, v in counts.items() if k in m.ACTIVE),
-                "findings_by_status": counts,
+                "readable": row.readable,
+                "is_report": row.is_report,
+                "parse_error": row.parse_error,
+                "findings": sum(v for k, v in by_status.items() if k in m.ACTIVE),
+                "findings_by_status": by_status,
             }
         )
     out.sort(key=lambda o: (o["year"], o["agency"]))
     return out
+
+
+def document_of(session: Session, report_id: int | None) -> dict | None:
+    """Return the document behind a report row as evidence cites it (agency, year, version, sha256, URL)."""
+    if report_id is None:
+        return None
+    row = session.get(m.Report, report_id)
+    if row is None:
+        return None
+    doc = session.get(m.Document, row.document_id)
+    agency = session.get(m.Agency, row.agency_id)
+    assert doc is not None and agency is not None
+    return {
+        "agency": agency.name,
+        "year": row.year,
+        "version": row.version,
+        "sha256": doc.sha256,
+        "url": doc.url,
+        "file": doc.original_name,
+        "published_on": iso(doc.published_on),
+        "fetched_at": iso(doc.fetched_at),
+        "received_from": doc.received_from,
+        "archive_path": doc.archive_path,
+    }
+
+
+def finding_detail(session: Session, finding_id: int, today: date) -> dict | None:
+    """Return one finding with everything a disputed notice needs: document, evidence, history."""
+    row = session.get(m.Finding, finding_id)
+    if row is None:
+        return None
+    agency = session.get(m.Agency, row.agency_id)
+    assert agency is not None
+    document = document_of(session, row.last_report_id)
+    obj = finding_json(
+        row,
+        agency,
+        today,
+        source=(document or {}).get("url") or (document or {}).get("file"),
+        first_seen=iso(row.first_seen_at),
+        fixed_at=iso(row.fixed_at),
+    )
+    obj["document"] = document
+    obj["fixed_document"] = document_of(session, row.fixed_report_id)
+    obj["rule_version"] = row.rule_version
+    obj["product_version"] = row.product_version
+    obj["events"] = [
+        {"at": iso(e.at), "actor": e.actor, "from": e.from_status, "to": e.to_status, "reason": e.reason}
+        for e in session.exec(
+            select(m.FindingEvent)
+            .where(m.FindingEvent.finding_id == finding_id)
+            .order_by(col(m.FindingEvent.id))
+        ).all()
+    ]
+    return obj
+
+
+def active_finding_ids(
+    session: Session, agency_id: int, severities: tuple[str, ...] = ("error", "warning")
+) -> list[int]:
+    """Return the ids of an agency's unresolved findings of the given severities."""
+    return list(
+        session.exec(
+            select(m.Finding.id).where(
+                m.Finding.agency_id == agency_id,
+                col(m.Finding.status).in_(m.ACTIVE),
+                col(m.Finding.severity).in_(severities),
+            )
+        ).all()
+    )  # type: ignore[arg-type]
+
+
+def report_sources(session: Session, report_ids: list[int]) -> dict[int, str]:
+    """Return how each report's document is named (URL, else file name), by report id."""
+    rows = session.exec(
+        select(m.Report.id, m.Document)
+        .join(m.Document, col(m.Document.id) == m.Report.document_id)
+        .where(col(m.Report.id).in_(report_ids))
+    ).all()
+    return {rid: source_of(doc) for rid, doc in rows}  # type: ignore[misc]

@@ -14,6 +14,18 @@ from datetime import UTC, date, datetime
 from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from audit.store.status import (  # noqa: F401  (re-exported: m.OPEN …)
+    ACCEPTED,
+    ACTIVE,
+    CONFIRMED,
+    DISMISSED,
+    FIXED,
+    OPEN,
+    OVERDUE,
+    STATUSES,
+    WITHDRAWN,
+)
+
 
 def utcnow() -> datetime:
     """Return the current time as an aware UTC datetime (what the store keeps)."""
@@ -24,18 +36,6 @@ def fingerprint(agency: str, year: int, rule: str, locator: str | None) -> str:
     """Return the identity of a finding: sha256 over agency, report year, rule id and locator."""
     key = "\x1f".join([agency, str(year), rule, locator or ""])
     return hashlib.sha256(key.encode("utf-8")).hexdigest()
-
-
-# Finding statuses. ``overdue`` is set when the deadline of an open or confirmed finding passes.
-OPEN = "open"
-CONFIRMED = "confirmed"
-DISMISSED = "dismissed"
-ACCEPTED = "accepted"
-FIXED = "fixed"
-OVERDUE = "overdue"
-WITHDRAWN = "withdrawn"  # the same document no longer triggers it (rule changed), not a fix
-STATUSES = (OPEN, CONFIRMED, OVERDUE, ACCEPTED, DISMISSED, FIXED, WITHDRAWN)
-ACTIVE = (OPEN, CONFIRMED, OVERDUE)  # unresolved findings that count against the agency
 
 
 class Agency(SQLModel, table=True):
@@ -71,6 +71,7 @@ class Document(SQLModel, table=True):
     archive_path: str  # relative to the data directory
     year_hint: int | None = None  # report year given by the uploader or the crawler
     level_hint: str | None = None
+    received_from: str | None = None  # the sender of an e-mail the document was attached to
 
 
 class Report(SQLModel, table=True):
@@ -86,6 +87,7 @@ class Report(SQLModel, table=True):
     format: str | None = None
     level: str | None = None
     readable: bool = True
+    is_report: bool | None = None  # audit.genre: False for a document that is not an annual report
     parsed: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     narrative: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     parse_error: str | None = Field(default=None, sa_column=Column(Text))
@@ -128,6 +130,7 @@ class Finding(SQLModel, table=True):
     severity: str
     title: str | None = None
     message: str = Field(sa_column=Column(Text, nullable=False))
+    product_version: str | None = None  # the gkaudit release that last produced it
     evidence: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     status: str = Field(default=OPEN, index=True)
     recurring: bool = False

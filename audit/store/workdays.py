@@ -8,14 +8,14 @@ as provisional.
 
 from __future__ import annotations
 
-import os
 from datetime import date, timedelta
 from functools import lru_cache
 
 import chinese_calendar
 
+from audit.settings import get_settings
+
 # Working days allowed to rectify, per severity (overridden by GKAUDIT_DEADLINE_DAYS).
-DEFAULT_DEADLINE_DAYS: dict[str, int] = {"error": 20, "warning": 30, "info": 0}
 
 
 def calendar_known(day: date) -> bool:
@@ -66,20 +66,9 @@ def workdays_between(start: date, end: date) -> int:
     return count
 
 
-def deadline_days(env: str | None = None) -> dict[str, int]:
-    """Return working days allowed per severity: defaults overridden by ``GKAUDIT_DEADLINE_DAYS``.
-
-    The setting reads ``error=20,warning=30,info=0``; an unknown severity or a bad number is an error.
-    """
-    days = dict(DEFAULT_DEADLINE_DAYS)
-    raw = os.environ.get("GKAUDIT_DEADLINE_DAYS", "") if env is None else env
-    for part in filter(None, (p.strip() for p in raw.split(","))):
-        key, sep, value = part.partition("=")
-        key = key.strip()
-        if not sep or key not in DEFAULT_DEADLINE_DAYS or not value.strip().isdigit():
-            raise ValueError(f"GKAUDIT_DEADLINE_DAYS 配置无效：{part!r}（应为 error=20,warning=30,info=0）")
-        days[key] = int(value)
-    return days
+def deadline_days() -> dict[str, int]:
+    """Return working days allowed per severity (setting ``GKAUDIT_DEADLINE_DAYS``)."""
+    return dict(get_settings().deadline_days)
 
 
 def deadline_for(severity: str, notice_date: date, days: dict[str, int] | None = None) -> date | None:
