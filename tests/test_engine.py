@@ -442,32 +442,36 @@ def test_check_exit_codes_and_json_lines(cli_env, tmp_path: Path) -> None:
     assert '"rule": "ST92"' in mixed.stdout  # the readable file was still checked
 
 
-def test_check_flags_override_the_document(cli_env) -> None:
+def test_check_flags_override_the_document(cli_env, tmp_path) -> None:
     run, state, seeds = cli_env
     state["facts"] = [F("publication", "p", dict(days_late=3))]
     plain = run(str(seeds[0]), "--json")
     assert plain.stdout == ""  # TL91 needs published_on
+    # last year's report of the same organ: the seed with its years moved back by one
+    text = seeds[0].read_text(encoding="utf-8")
+    previous = tmp_path / "previous.txt"
+    previous.write_text(text.replace("2022", "2021").replace("2023", "2022"), encoding="utf-8")
     result = run(
         str(seeds[0]),
         "--json",
-        "--agency",
-        "某某局",
         "--year",
-        "2030",
+        "2022",
         "--level",
         "department",
         "--published-on",
-        "2031-02-15",
+        "2023-02-15",
         "--previous",
-        str(seeds[1]),
+        str(previous),
     )
-    assert '"rule": "TL91"' in result.stdout
+    assert '"rule": "TL91"' in result.stdout, result.output
     report, ctx = state["reports"][-1], state["ctx"][-1]
-    assert (report.agency, report.year, report.level) == ("某某局", 2030, "department")
+    assert (report.year, report.level) == (2022, "department")
     from datetime import date
 
-    assert ctx.published_on == date(2031, 2, 15)
-    assert ctx.previous is not None and ctx.previous.source == str(seeds[1])
+    assert ctx.published_on == date(2023, 2, 15)
+    assert ctx.previous is not None and ctx.previous.source == str(previous)
+    renamed = run(str(seeds[0]), "--json", "--agency", "某某局")
+    assert state["reports"][-1].agency == "某某局" and renamed.exit_code in (0, 1)
     bad_date = run(str(seeds[0]), "--published-on", "2031/02/15")
     assert bad_date.exit_code == 2 and "YYYY-MM-DD" in bad_date.output
 

@@ -47,7 +47,11 @@ def test_bad_value_is_one_chinese_line(monkeypatch: pytest.MonkeyPatch, name: st
         get_settings()
     result = CliRunner().invoke(main, ["findings"])
     assert result.exit_code == 2
-    assert "Traceback" not in result.output and result.exception is None or isinstance(result.exception, SystemExit)
+    assert (
+        "Traceback" not in result.output
+        and result.exception is None
+        or isinstance(result.exception, SystemExit)
+    )
     lines = [line for line in result.output.splitlines() if line.strip()]
     assert len(lines) == 1 and name in lines[0] and "无效" in lines[0]
 

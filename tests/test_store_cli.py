@@ -168,8 +168,19 @@ def test_notice_sets_deadlines_from_its_date(db: str) -> None:  # noqa: F811
     assert (
         "库中没有机关"
         in gk(
-            "notice", "record", "--agency", "无此机关", "--number", "x", "--date", "2024-03-01", today="2024-03-01", code=2
+            "notice",
+            "record",
+            "--agency",
+            "无此机关",
+            "--number",
+            "x",
+            "--date",
+            "2024-03-01",
+            today="2024-03-01",
+            code=2,
         ).output
     )
-    future = gk("notice", "record", "--agency", "中卫市测试局", "--number", "y", "--date", "2024-03-09", code=2)
+    future = gk(
+        "notice", "record", "--agency", "中卫市测试局", "--number", "y", "--date", "2024-03-09", code=2
+    )
     assert "不能是将来的日期" in future.output

@@ -74,6 +74,7 @@ class LazyGroup(click.Group):
             command = getattr(importlib.import_module(module), attr)
             if not isinstance(command, click.Command):
                 raise TypeError(f"{COMMANDS[cmd_name]} is not a click command")
+            zh.localise(command)
             return command
         return super().get_command(ctx, cmd_name)
 
@@ -99,7 +100,9 @@ class LazyGroup(click.Group):
             sys.exit(EXIT_INTERNAL)
 
 
-@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]}, options_metavar="[选项]"
+)
 @click.version_option(package_name="gkaudit", message="%(prog)s，版本 %(version)s")
 def main() -> None:
     """gkaudit：政府信息公开工作年度报告自动审核工具。
@@ -112,3 +115,6 @@ def main() -> None:
       gkaudit findings --status 待整改        查看问题台账
     每个命令都可加 --help 查看说明和示例。
     """
+
+
+main.subcommand_metavar = "命令 [参数]..."

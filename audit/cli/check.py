@@ -2,22 +2,38 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sys
 import unicodedata
-from datetime import date, datetime
 from pathlib import Path
 
 import click
 import yaml
 
+from audit import genre
+from audit.cli.common import (
+    EXIT_FINDINGS,
+    EXIT_INPUT,
+    EXIT_INTERNAL,
+    EXIT_OK,
+    LEVEL,
+    LEVEL_NAMES,
+    SEVERITY_NAMES,
+    check_publication,
+    fail,
+    out,
+    past_day_option,
+    where_printed,
+    year_option,
+)
+from audit.form import describe_locator
+from audit.organs import same_organ
+from audit.parse import parse_path
 from audit.readers import UnreadableError
-from audit.report import AuditContext, Finding
+from audit.report import AuditContext, Finding, Report
+from audit.rulebook import check as rulebook
 from audit.rulebook.catalog import Catalog, CatalogError, default_cases_dir
-
-SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
-LEVEL_ZH = {"government": "政府", "department": "部门"}
-EXIT_OK, EXIT_ERRORS, EXIT_UNREADABLE, EXIT_INTERNAL = 0, 1, 2, 3
 
 
 def _pad(text: str, width: int) -> str:
@@ -26,116 +42,137 @@ def _pad(text: str, width: int) -> str:
     return text + " " * max(1, width - shown)
 
 
-def _parse_date(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
-    if value is None:
-        return None
-    try:
-        return datetime.strptime(value, "%Y-%m-%d").date()
-    except ValueError as exc:
-        raise click.BadParameter(f"日期格式应为 YYYY-MM-DD：{value}") from exc
-
-
 def _load_catalog_or_exit() -> Catalog:
-    from audit.rulebook.check import default_catalog
-
     try:
-        return default_catalog()
+        return rulebook.default_catalog()
     except CatalogError as exc:
         click.echo(f"规则目录无法加载：\n{exc}", err=True)
         sys.exit(EXIT_INTERNAL)
 
 
 def _print_table(source: str, findings: list[Finding]) -> None:
-    click.echo(f"文件：{source}")
+    """Print the findings of one document grouped by severity, each with where it is printed."""
+    out(f"文件：{source}")
     if not findings:
-        click.echo("  未发现问题。")
+        out("  未发现问题。")
         return
     for sev in ("error", "warning", "info"):
         group = [f for f in findings if f.severity == sev]
         if not group:
             continue
-        click.echo(f"  {SEVERITY_ZH[sev]}（{len(group)}）")
+        out(f"  {SEVERITY_NAMES[sev]}（{len(group)}）")
         for f in group:
-            click.echo(f"    {_pad(f.rule, 6)}{_pad(f.locator or '-', 28)}{f.message}")
-    counts = "，".join(f"{SEVERITY_ZH[s]} {sum(1 for f in findings if f.severity == s)}" for s in SEVERITY_ZH)
-    click.echo(f"  合计 {len(findings)} 条：{counts}")
+            out(f"    {_pad(f.rule, 6)}{_pad(describe_locator(f.locator), 28)}{f.message}")
+            printed = where_printed(f.evidence)
+            if printed:
+                out(f"          出处：{printed}")
+    counts = "，".join(
+        f"{SEVERITY_NAMES[s]} {sum(1 for f in findings if f.severity == s)}" for s in SEVERITY_NAMES
+    )
+    out(f"  合计 {len(findings)} 条：{counts}")
+
+
+def _previous(path: str, previous: str | None) -> Report | None:
+    """Read last year's report for ``--previous``; refuse the same file (nothing to compare with)."""
+    if not previous:
+        return None
+    if Path(previous).resolve() == Path(path).resolve() or _digest(previous) == _digest(path):
+        fail(f"--previous 与被审核的是同一份文件（{previous}），跨年度比对没有意义")
+    try:
+        return parse_path(previous)
+    except UnreadableError as exc:
+        fail(f"无法读取上一年度报告 {previous}：{exc}")
+    raise AssertionError  # fail() exits
+
+
+def _digest(path: str) -> str | None:
+    """Return a file's sha256 (None when it cannot be read)."""
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def _previous_problem(report: Report, previous: Report) -> str | None:
+    """Return why ``previous`` cannot be this report's previous year (another organ, wrong year)."""
+    if report.agency and previous.agency and not same_organ(report.agency, previous.agency):
+        return f"上一年度报告的机关是“{previous.agency}”，与本报告的“{report.agency}”不是同一机关"
+    if report.year and previous.year and previous.year != report.year - 1:
+        return f"上一年度报告是{previous.year}年度的，本报告是{report.year}年度的"
+    return None
 
 
 @click.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.argument("paths", nargs=-1, required=True, type=click.Path(), metavar="文件...")
 @click.option("--json", "as_json", is_flag=True, help="每条问题输出一行 JSON（见 spec/cli.md）。")
-@click.option("--level", type=click.Choice(["government", "department"]), help="覆盖识别出的机关类型。")
-@click.option("--published-on", callback=_parse_date, help="发布日期 YYYY-MM-DD（启用发布时效规则）。")
+@click.option("--level", type=LEVEL, help="覆盖识别出的机关类型：政府（government）或部门（department）。")
+@click.option("--published-on", callback=past_day_option, help="发布日期 YYYY-MM-DD（启用发布时效规则）。")
+@click.option(
+    "--allow-early-publication", "allow_early", is_flag=True, help="发布日期早于年度结束时仍然检查。"
+)
 @click.option("--previous", type=click.Path(), help="同一机关上一年度的报告（启用跨年度规则）。")
 @click.option("--agency", help="覆盖识别出的机关名称。")
-@click.option("--year", type=int, help="覆盖识别出的报告年度。")
-def check(
-    paths: tuple[str, ...],
-    as_json: bool,
-    level: str | None,
-    published_on: date | None,
-    previous: str | None,
-    agency: str | None,
-    year: int | None,
-) -> None:
+@click.option("--year", type=int, callback=year_option, help="覆盖识别出的报告年度。")
+def check(paths: tuple[str, ...], as_json: bool, previous: str | None, **opts: object) -> None:
     """审核年度报告：输出规则检查发现的问题。
 
     \b
     退出码：
       0 = 没有“错误”级问题；
       1 = 至少一个“错误”级问题，或有报告无法机读（TL03，须人工阅读原件）；
-      2 = 有文件完全无法读取（其余文件照常审核）；
+      2 = 有文件完全无法读取或不是年报（其余文件照常审核）；
       3 = 规则目录无法加载或规则执行出错（结果不可信）。
+    示例：
+      gkaudit check 年报.pdf
+      gkaudit check 2024年报.pdf --previous 2023年报.pdf --published-on 2025-01-20
     """
-    from audit.parse import parse_path
-    from audit.rulebook.check import apply_overrides, check_report
-
     catalog = _load_catalog_or_exit()
-    ctx = AuditContext(published_on=published_on)
-    if previous:
-        try:
-            ctx.previous = parse_path(previous)
-        except UnreadableError as exc:
-            click.echo(f"无法读取上一年度报告 {previous}：{exc}", err=True)
-            sys.exit(EXIT_UNREADABLE)
-    overrides = {"agency": agency, "year": year, "level": level}
-    unreadable = False
-    any_error = False
+    overrides = {"agency": opts["agency"], "year": opts["year"], "level": opts["level"]}
+    bad_input = any_error = False
     for path in paths:
         try:
-            report = apply_overrides(parse_path(path), overrides)
+            report = rulebook.apply_overrides(parse_path(path), overrides)
         except UnreadableError as exc:
-            click.echo(f"无法读取 {path}：{exc}", err=True)
-            unreadable = True
+            out(f"无法读取 {path}：{exc}", err=True)
+            bad_input = True
             continue
         except Exception as exc:  # noqa: BLE001 - one document the parser trips on must not stop the others
-            click.echo(
-                f"解析 {path} 时出错（程序缺陷，请连同文件反馈）：{type(exc).__name__}: {exc}", err=True
-            )
-            unreadable = True
+            out(f"解析 {path} 时出错（程序缺陷，请连同文件反馈）：{type(exc).__name__}: {exc}", err=True)
+            bad_input = True
+            continue
+        verdict = genre.judge(report)
+        if verdict.is_report is False:
+            out(f"{path}：{verdict.reason}", err=True)
+            bad_input = True
             continue
         try:
-            findings = check_report(report, ctx, catalog=catalog)
+            check_publication(report.year, opts["published_on"], allow_early=bool(opts["allow_early"]))  # type: ignore[arg-type]
+        except click.BadParameter as exc:
+            fail(exc.format_message())
+        ctx = AuditContext(published_on=opts["published_on"], previous=_previous(path, previous))  # type: ignore[arg-type]
+        if ctx.previous is not None and (problem := _previous_problem(report, ctx.previous)):
+            fail(f"--previous {previous}：{problem}")
+        try:
+            findings = rulebook.check_report(report, ctx, catalog=catalog)
         except Exception as exc:  # noqa: BLE001 - an engine failure must stop loudly
-            click.echo(f"审核 {path} 时规则执行失败（结果不可信）：{exc}", err=True)
-            sys.exit(EXIT_INTERNAL)
+            fail(f"审核 {path} 时规则执行失败（结果不可信）：{exc}", EXIT_INTERNAL)
         # an unreadable report (TL03) cannot be certified clean: it fails the check like an error
         any_error = any_error or not report.readable or any(f.severity == "error" for f in findings)
         if as_json:
             for f in findings:
-                out = f.to_json()
-                out["source"] = path
-                click.echo(json.dumps(out, ensure_ascii=False))
+                obj = f.to_json()
+                obj["source"] = path
+                click.echo(json.dumps(obj, ensure_ascii=False))
         else:
             _print_table(path, findings)
             if report.agency or report.year:
-                click.echo(
+                out(
                     f"  （机关：{report.agency or '未识别'}，年度：{report.year or '未识别'}，"
-                    f"类型：{LEVEL_ZH.get(report.level or '', '未识别')}，格式：{report.format}版）"
+                    f"类型：{LEVEL_NAMES.get(report.level or '', '未识别')}，格式：{report.format}版）"
                 )
-    if unreadable:
-        sys.exit(EXIT_UNREADABLE)
-    sys.exit(EXIT_ERRORS if any_error else EXIT_OK)
+    if bad_input:
+        sys.exit(EXIT_INPUT)
+    sys.exit(EXIT_FINDINGS if any_error else EXIT_OK)
 
 
 @click.group()
@@ -168,7 +205,7 @@ def rules_list(as_json: bool) -> None:
     click.echo(f"{_pad('编号', 6)}{_pad('级别', 6)}{_pad('标题', 52)}依据")
     for r in catalog.rules:
         click.echo(
-            f"{_pad(r.id, 6)}{_pad(SEVERITY_ZH[r.severity], 6)}{_pad(r.spec.title, 52)}{r.spec.basis.source}"
+            f"{_pad(r.id, 6)}{_pad(SEVERITY_NAMES[r.severity], 6)}{_pad(r.spec.title, 52)}{r.spec.basis.source}"
         )
 
 
@@ -180,13 +217,13 @@ def rules_explain(rule_id: str) -> None:
     rule = catalog.by_id.get(rule_id.upper())
     if rule is None:
         click.echo(f"没有编号为 {rule_id} 的规则", err=True)
-        sys.exit(EXIT_UNREADABLE)
+        sys.exit(EXIT_INPUT)
     s = rule.spec
     a = s.applies
     click.echo(f"{s.id}  {s.title}")
-    click.echo(f"名称：{s.name}    级别：{SEVERITY_ZH[s.severity]}（{s.severity}）")
+    click.echo(f"名称：{s.name}    级别：{SEVERITY_NAMES[s.severity]}（{s.severity}）")
     click.echo(
-        f"适用：格式 {'、'.join(a.formats)}版；机关 {'、'.join(LEVEL_ZH[x] for x in a.levels)}"
+        f"适用：格式 {'、'.join(a.formats)}版；机关 {'、'.join(LEVEL_NAMES[x] for x in a.levels)}"
         + (f"；需要 {'、'.join(a.needs)}" if a.needs else "")
     )
     click.echo(f"依据：{s.basis.source} {s.basis.article}")

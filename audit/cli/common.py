@@ -8,6 +8,7 @@ printed through :func:`out`, which escapes control characters.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
@@ -158,3 +159,23 @@ def error_reason(exc: BaseException) -> str:
     """Return the first line of an error's own message (a database driver's, say)."""
     text = str(getattr(exc, "orig", None) or exc).strip()
     return text.splitlines()[0] if text else type(exc).__name__
+
+
+_WHERE_RE = re.compile(r"第(\d+)(行|页)")
+
+
+def where_printed(evidence: Mapping[str, Any]) -> str:
+    """Return where a finding's evidence is printed: “第59、82行” or “第3页” (empty when unknown)."""
+    places: dict[str, list[int]] = {"页": [], "行": []}
+    texts = [str(k) for k in evidence if str(k).startswith("原文")]
+    texts += [str(v) for v in (evidence.get("出处") or {}).values()]
+    for text in texts:
+        for number, unit in _WHERE_RE.findall(text):
+            if int(number) not in places[unit]:
+                places[unit].append(int(number))
+    parts = [
+        f"第{'、'.join(map(str, sorted(v)[:8]))}{'等' if len(v) > 8 else ''}{unit}"
+        for unit, v in places.items()
+        if v
+    ]
+    return "，".join(parts)

@@ -167,7 +167,7 @@ def _ingest_one(item: Item, opts: dict) -> str:
 
 
 @click.command("ingest")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="文件或文件夹...")
 @click.option("--agency", help="发布机关名称（默认取报告中印的机关名称）")
 @click.option("--new-agency", is_flag=True, help="--agency 是库中还没有的新机关")
 @click.option("--year", type=int, callback=year_option, help="报告年度（默认从文档读取）")

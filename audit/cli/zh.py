@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import importlib
 
+import click
+
 MESSAGES: dict[str, str] = {
     "Usage:": "用法：",
     "Options": "选项",
@@ -105,3 +107,12 @@ def install() -> None:
             module._ = gettext  # type: ignore[attr-defined]
         if hasattr(module, "ngettext"):
             module.ngettext = ngettext  # type: ignore[attr-defined]
+
+
+def localise(command: click.Command) -> None:
+    """Show a command's usage line in Chinese: ``[选项]``, ``命令 [参数]...`` (and its subcommands')."""
+    command.options_metavar = "[选项]"
+    if isinstance(command, click.Group):
+        command.subcommand_metavar = "命令 [参数]..."
+        for sub in command.commands.values():
+            localise(sub)
