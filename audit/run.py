@@ -267,8 +267,10 @@ def step_plan(state: RunState) -> None:
 # --------------------------------------------------------------------------- check
 
 
-def _check_one(session: Session, state: RunState, row: m.Report, later: list[int]) -> None:
-    """Check one report and merge its findings (the caller's transaction)."""
+def _check_one(
+    session: Session, state: RunState, row: m.Report, later: list[int]
+) -> lifecycle.ReconcileResult:
+    """Check one report and merge its findings (the caller's transaction); return what changed."""
     assert row.year is not None
     run = session.get(m.AuditRun, state.run_id)
     agency = session.get(m.Agency, row.agency_id)
@@ -287,6 +289,7 @@ def _check_one(session: Session, state: RunState, row: m.Report, later: list[int
         findings = check_report(Report.model_validate(row.parsed), ctx)
         for f in findings:
             f.source = source_of(doc)
+    result = lifecycle.ReconcileResult()
     if not superseded:
         # An unreadable version proves nothing fixed: it only adds what it shows.
         result = lifecycle.reconcile(
@@ -300,13 +303,10 @@ def _check_one(session: Session, state: RunState, row: m.Report, later: list[int
             close_missing=bool(row.readable and row.parsed),
             related_changed=row.id in state.rechecks,
         )
-        state.opened += result.opened
-        state.reopened += result.reopened
-        state.fixed += result.fixed
-        state.total += result.seen
     row.finding_count = len(findings)
     row.audited_run_id = state.run_id
     session.add(row)
+    return result
 
 
 def step_check(state: RunState) -> None:
@@ -320,8 +320,13 @@ def step_check(state: RunState) -> None:
                 row = session.get(m.Report, pending_row.id)
                 assert row is not None
                 later = [d for d in batch[(row.agency_id, row.year)] if d > row.document_id]
-                _check_one(session, state, row, later)
+                result = _check_one(session, state, row, later)
+            # counted only once the transaction has committed: a failed commit counts nothing
             state.audited += 1
+            state.opened += result.opened
+            state.reopened += result.reopened
+            state.fixed += result.fixed
+            state.total += result.seen
         except Exception as exc:  # noqa: BLE001  (rolled back; the next run retries this report)
             log.exception("audit of report %s failed", pending_row.id)
             state.errors.append({"report": pending_row.id, "error": f"审核失败：{exc!r}"})

@@ -19,7 +19,9 @@ from audit.cli import main
 
 FIXTURES = Path(__file__).parent / "fixtures" / "store"
 AGENCY = "中卫市测试局"
-NOTICE = "关于召开2024年政务公开工作会议的通知\n各单位：\n定于2024年3月1日召开会议，请准时参加。\n特此通知。\n"
+NOTICE = (
+    "关于召开2024年政务公开工作会议的通知\n各单位：\n定于2024年3月1日召开会议，请准时参加。\n特此通知。\n"
+)
 
 
 def gk(*args: str, today: str = "2024-12-01", code: int | None = 0) -> Result:
@@ -32,7 +34,9 @@ def gk(*args: str, today: str = "2024-12-01", code: int | None = 0) -> Result:
 def other_agency(tmp_path: Path) -> Path:
     """The 2023 fixture as another organ's report (石嘴山市审计局)."""
     path = tmp_path / "other.txt"
-    path.write_text((FIXTURES / "y2023_v1.txt").read_text(encoding="utf-8").replace(AGENCY, "石嘴山市审计局"), "utf-8")
+    path.write_text(
+        (FIXTURES / "y2023_v1.txt").read_text(encoding="utf-8").replace(AGENCY, "石嘴山市审计局"), "utf-8"
+    )
     return path
 
 
@@ -93,7 +97,10 @@ def test_a_meeting_notice_is_not_a_report(db: str, tmp_path: Path) -> None:  # n
     notice.write_text(NOTICE, encoding="utf-8")
     result = gk("check", str(notice), "--json", code=2)
     assert result.stdout == "" and "不是政府信息公开工作年度报告" in result.output
-    assert "不是政府信息公开工作年度报告" in gk("ingest", str(notice), "--agency", AGENCY, "--new-agency", code=2).output
+    assert (
+        "不是政府信息公开工作年度报告"
+        in gk("ingest", str(notice), "--agency", AGENCY, "--new-agency", code=2).output
+    )
     gk("audit")
     assert gk("reports").output.strip() == "库中还没有报告。"
 
@@ -152,7 +159,13 @@ def test_chinese_statuses_levels_and_click_messages(db: str) -> None:  # noqa: F
 
 
 def test_findings_speak_as_a_reader_and_show_all_evidence(db: str) -> None:  # noqa: F811
-    gk("ingest", str(FIXTURES / "y2023_v1.txt"), "--new-agency", "--url", "https://zw.example.gov.cn/2023.html")
+    gk(
+        "ingest",
+        str(FIXTURES / "y2023_v1.txt"),
+        "--new-agency",
+        "--url",
+        "https://zw.example.gov.cn/2023.html",
+    )
     gk("audit")
     listing = gk("findings").output
     assert "表三“总计”列" in listing and "第五部分" in listing
@@ -174,7 +187,9 @@ def test_findings_speak_as_a_reader_and_show_all_evidence(db: str) -> None:  # n
     ("name", "value"),
     [("GKAUDIT_TODAY", "2026/12/01"), ("GKAUDIT_DEADLINE_DAYS", "error=abc"), ("GKAUDIT_DATA", "/proc/x")],
 )
-def test_bad_settings_are_one_line_never_a_traceback(monkeypatch: pytest.MonkeyPatch, name: str, value: str) -> None:
+def test_bad_settings_are_one_line_never_a_traceback(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str
+) -> None:
     monkeypatch.setenv(name, value)
     monkeypatch.delenv("DATABASE_URL", raising=False)
     result = CliRunner().invoke(main, ["findings"])
