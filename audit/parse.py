@@ -23,6 +23,8 @@ from audit.form import (
     T3_COLUMNS,
     T3_ROWS,
     T4_CELLS,
+    T4_COLUMNS,
+    T4_GROUP_BY_ID,
     RowDef,
     SectionDef,
     T2Block,
@@ -557,17 +559,10 @@ def _parse_t4(p: _Parse, rows: list[Row]) -> None:
     elif len(cells) < 15:
         p.anomaly("column_count", "t4", f"表四数据行应有15个数值，实有{len(cells)}个", first)
         cells = [""] * (15 - len(cells)) + cells if n_like == len(cells) else cells + [""] * (15 - len(cells))
-    labels = {
-        "upheld": "结果维持",
-        "corrected": "结果纠正",
-        "other": "其他结果",
-        "pending": "尚未审结",
-        "total": "总计",
-    }
-    groups = {"review": "行政复议", "lit_direct": "未经复议直接起诉", "lit_after_review": "复议后起诉"}
+    labels = {c.id: c.label for c in T4_COLUMNS}
     for cell_id, raw in zip(T4_CELLS, cells, strict=True):
         _, g, c = cell_id.split(".")
-        p.set_cell(cell_id, raw, "t4", first, groups[g], labels[c])
+        p.set_cell(cell_id, raw, "t4", first, T4_GROUP_BY_ID[g].label, labels[c])
     p.report.tables_found.append("t4")
 
 

@@ -304,7 +304,7 @@ def test_copy_facts_come_from_the_context() -> None:
 
 
 def test_missing_cells_are_described_as_a_reader_sees_them() -> None:
-    from audit.facts import describe_missing
+    from audit.facts.structure import describe_missing
 
     whole = [
         f"t3.other.fee_unpaid.{c}"

@@ -11,7 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from audit.facts import narrative as nar
+from audit.facts.content import is_nil
+from audit.facts.narrative.appeals import appeal_statements
+from audit.facts.narrative.fees import fee_denials
+from audit.facts.years import key_points_year
 from audit.parse import parse_path
 from audit.report import AuditContext
 from audit.rulebook.check import check_report
@@ -100,20 +103,20 @@ def test_defects_in_real_wording_are_still_found(
 
 def test_key_points_year_prefers_the_report_year() -> None:
     text = "下一步将落实2024年政务公开工作要点。今年按照《2023年政务公开工作要点》完成各项任务。"
-    assert nar.key_points_year(text, 2023)[1] == 2023
-    assert nar.key_points_year("下一步将认真落实2024年政务公开工作要点。", 2023)[1] is None
-    assert nar.key_points_year("按照《2022年政务公开工作要点》完成各项任务。", 2023)[1] == 2022
+    assert key_points_year(text, 2023)[1] == 2023
+    assert key_points_year("下一步将认真落实2024年政务公开工作要点。", 2023)[1] is None
+    assert key_points_year("按照《2022年政务公开工作要点》完成各项任务。", 2023)[1] == 2022
 
 
 def test_respectively_pairs_counts_with_groups_in_order() -> None:
     got = {
         (st.what, st.value)
-        for st in nar.appeal_statements("因政府信息公开引起的行政复议、行政诉讼分别为2件、1件。", "S1", 2023)
+        for st in appeal_statements("因政府信息公开引起的行政复议、行政诉讼分别为2件、1件。", "S1", 2023)
     }
     assert got == {("appeal:review:total", 2), ("appeal:litigation:total", 1)}
     got = {
         (st.what, st.value)
-        for st in nar.appeal_statements("因政府信息公开引起的行政复议、行政诉讼分别为0件。", "S1", 2023)
+        for st in appeal_statements("因政府信息公开引起的行政复议、行政诉讼分别为0件。", "S1", 2023)
     }
     assert got == {("appeal:review:total", 0), ("appeal:litigation:total", 0)}
 
@@ -131,7 +134,7 @@ def test_nil_section_six_in_other_words_is_st12_only(tmp_path: Path, nil: str) -
 
 @pytest.mark.parametrize("text", ["无收费情况。", "本年度未收取信息处理费。", "无。联系电话：0571-88886666"])
 def test_section_six_with_content_is_not_nil(text: str) -> None:
-    assert not nar.is_nil(text)
+    assert not is_nil(text)
 
 
 @pytest.mark.parametrize(
@@ -153,7 +156,7 @@ def test_one_count_for_review_and_lawsuit_together_is_not_the_lawsuits(tmp_path:
         "因政府信息公开引起行政复议和行政诉讼共3件。",
         "因政府信息公开被申请行政复议和提起行政诉讼3件。",
     ):
-        assert nar.appeal_statements(text, "S1", 2023) == []
+        assert appeal_statements(text, "S1", 2023) == []
     assert rules_fired(tmp_path, GOV, APPEALS, "因政府信息公开引起行政复议和行政诉讼共7件。") == []
 
 
@@ -168,7 +171,7 @@ def test_zero_fee_notices_contradict_an_unpaid_fee_in_table_three(tmp_path: Path
     path = tmp_path / GOV
     path.write_text(text, encoding="utf-8")
     assert "NT06" in {f.rule for f in check_report(parse_path(path), AuditContext())}
-    assert not nar.fee_denials("本年度发出收费通知10件，收取信息处理费0.2万元。", "S6")
+    assert not fee_denials("本年度发出收费通知10件，收取信息处理费0.2万元。", "S6")
 
 
 @pytest.mark.parametrize(
