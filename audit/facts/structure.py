@@ -97,15 +97,20 @@ def describe_missing(table: str, missing: list[str], limit: int = 12) -> str:
 
 @register
 class TableCells(Family):
-    """One fact per table: how many of its prescribed cells are missing, listed in the evidence."""
+    """One fact per table: how many of its prescribed cells are missing, listed in the evidence.
+
+    A cell printed with something that is not a valid value (“251000元” in a 万元 cell, 1.5 件) is
+    not missing: its defect is that anomaly (FM05), one finding per defect instance.
+    """
 
     FACTS = {"table_cells": ("table", "table_label", "cells", "missing", "missing_list", "table_found")}
 
     def build(self, v: View) -> Iterator[Fact]:
         """Yield a table_cells fact for each of tables 2, 3 and 4."""
         fmt = v.format
+        malformed = {a.locator for a in v.report.anomalies if a.kind == "not_a_number"}
         for table, ids in (("t2", t2_cells(fmt)), ("t3", t3_cells(fmt)), ("t4", T4_CELLS)):
-            missing = [c for c in ids if v.value(c) is None]
+            missing = [c for c in ids if v.value(c) is None and c not in malformed]
             yield self.fact(
                 "table_cells",
                 table,
