@@ -262,7 +262,11 @@ def test_document_counts(text: str, expected: set) -> None:
 def test_fee_denials_only_when_notices_or_fees_are_denied() -> None:
     assert fee_denials("2023年本机关未发出收费通知，未收取信息处理费。", "S6")
     assert fee_denials("本年度不涉及信息处理费收取。", "S6")
-    assert not fee_denials("2023年未收取信息处理费。", "S6")
+    assert fee_denials("2023年未收取信息处理费。", "S6")
+    assert fee_denials("全年收取政府信息公开信息处理费 0 元。", "S6")
+    assert not fee_denials("发出收费通知1件，申请人逾期未缴纳，未收取信息处理费。", "S6")
+    assert not fee_denials("本年度发出收费通知2件。全年未收取信息处理费。", "S6")
+    assert not fee_denials("全年收取信息处理费3940元。", "S6")
 
 
 def test_topic_patterns_use_topics_not_numbering() -> None:

@@ -19,16 +19,18 @@ from audit.facts.narrative.documents import t2_statements
 from audit.facts.narrative.fees import fee_denials
 from audit.form import (
     FORMAT_2019,
+    SECTION_LABELS,
     T3_COLUMNS,
     T3_ROW_BY_ID,
     T4_COLUMNS,
     T4_GROUP_BY_ID,
     T4_LITIGATION,
     t2_blocks,
+    t3_data_rows,
 )
-from audit.form import t3_data_rows as data_rows
 
 NARRATIVE_SECTIONS = ("S1", "S2", "S3", "S4", "S6")  # S2–S4: notes printed with the tables
+FEE_SECTIONS = ("S6", "S1")  # 六 reports the fee; some reports say it under 一（二）依申请公开
 T3_COLUMN_LABEL = {c.id: c.label for c in T3_COLUMNS}
 T4_COLUMN_LABEL = {c.id: c.label for c in T4_COLUMNS}
 T3_GROUPS = ("denied", "unable", "not_processed", "other")  # result groups of table 3
@@ -81,7 +83,7 @@ class Stated(Family):
             "section",
         ),
         "stated_t2": ("row", "row_label", "column", "column_label", "stated", "table", "locator", "section"),
-        "fee_statement": ("fee_unpaid",),
+        "fee_statement": ("fee_unpaid", "section", "section_label"),
     }
 
     def build(self, v: View) -> Iterator[Fact]:
@@ -237,22 +239,23 @@ class Stated(Family):
         )
 
     def _fee(self, v: View) -> Iterator[Fact]:
-        """Yield the first statement of 六 that no 收费通知 / 信息处理费 was involved."""
-        for st in fee_denials(v.text("S6"), "S6"):
-            cid = "t3.other.fee_unpaid.total"
-            yield self.fact(
-                "fee_statement",
-                "S6",
-                {"fee_unpaid": v.value(cid)},
-                {v.quote_key("S6", st.quote): quote(st.quote), cid: v.value(cid)},
-            )
-            return
+        """Yield the first statement of 六 (else 一) that no 收费通知 / 信息处理费 was involved."""
+        cid = "t3.other.fee_unpaid.total"
+        for sid in FEE_SECTIONS:
+            for st in fee_denials(v.text(sid), sid):
+                yield self.fact(
+                    "fee_statement",
+                    sid,
+                    {"fee_unpaid": v.value(cid), "section": sid, "section_label": SECTION_LABELS[sid]},
+                    {v.quote_key(sid, st.quote): quote(st.quote), cid: v.value(cid)},
+                )
+                return
 
 
 def _t3_group_value(v: View, row: str, col: str) -> tuple[int | float | None, dict, str, str]:
     """Return the table value of a result row or group (sum of its leaves), evidence, label, locator."""
     if row in T3_GROUPS and not (row == "other" and v.format == FORMAT_2019):
-        ids = [f"t3.{r}.{col}" for r in data_rows(v.format) if r.startswith(row + ".")]
+        ids = [f"t3.{r}.{col}" for r in t3_data_rows(v.format) if r.startswith(row + ".")]
         vals = [v.value(i) for i in ids]
         total = sum(vals) if vals and all(x is not None for x in vals) else None  # type: ignore[arg-type]
         return total, dict(zip(ids, vals, strict=True)), T3_ROW_BY_ID[row].label, f"t3.{row}"
