@@ -18,9 +18,9 @@ from audit.facts.narrative.appeals import appeal_statements
 from audit.facts.narrative.applications import application_statements, none_received
 from audit.facts.narrative.documents import t2_statements
 from audit.facts.narrative.fees import fee_denials
-from audit.facts.topics import ACCOUNTABILITY_RE, ASSESSMENT_RE, EVALUATION_RE, TOPIC_PATTERNS
+from audit.facts.topics import OVERSIGHT, TOPIC_PATTERNS, result_quote, subsections, topic_evidence
 from audit.facts.years import key_points_year, opening_year, statistical_period
-from audit.text import first_quote, norm, to_int
+from audit.text import norm, to_int
 
 
 def has(pattern: str, sentence: str) -> bool:
@@ -279,6 +279,41 @@ def test_topic_patterns_use_topics_not_numbering() -> None:
     assert not has(TOPIC_PATTERNS["政府信息管理"], "负责信息整合、网络信息管理等有关工作")
 
 
+def test_subsections_of_one_and_what_they_claim() -> None:
+    s1 = (
+        "2023年，我局持续推进政务公开。\n（一）主动公开情况。一是通过门户网站发布信息；二是开展政策解读。\n"
+        "（二）依申请公开情况。收到申请3件。\n（三）其他工作。优化政务新媒体。"
+    )
+    lead, subs = subsections(s1)
+    assert lead == "2023年,我局持续推进政务公开。\n"
+    assert [(x.style, x.heading) for x in subs] == [
+        ("paren", "(一)主动公开情况"),
+        ("ordinal", "一是通过门户网站发布信息"),
+        ("ordinal", "二是开展政策解读"),
+        ("paren", "(二)依申请公开情况"),
+        ("paren", "(三)其他工作"),
+    ]
+    # 一是 names 平台建设 itself; 二是 is 主动公开's text; （三） claims nothing
+    assert [x.claimed for x in subs] == [["主动公开"], ["平台建设"], ["主动公开"], ["依申请公开"], []]
+    found = topic_evidence(s1)
+    assert found["主动公开"] == ("小标题", "(一)主动公开情况")
+    assert found["平台建设"] == ("小标题", "一是通过门户网站发布信息")
+    assert "政府信息管理" not in found
+
+
+def test_topic_words_count_only_outside_the_subsections_of_other_topics() -> None:
+    s1 = "（一）主动公开情况。通过门户网站主动公开信息120条。\n（二）监督保障情况。开展培训2次。"
+    assert "平台建设" not in topic_evidence(s1)
+    s1 = "全年优化政府网站栏目。\n（一）主动公开情况。主动公开信息120条。"
+    assert topic_evidence(s1)["平台建设"] == ("正文用语", "全年优化政府网站栏目")
+    # no numbered structure at all: words anywhere
+    assert topic_evidence("我局主动公开信息120条，优化政府网站，开展培训。").keys() == {
+        "主动公开",
+        "平台建设",
+        "监督保障",
+    }
+
+
 def test_last_year_rectification() -> None:
     assert last_year_rectification("针对上年度年报指出的问题，已全部整改到位。", 2023)
     assert last_year_rectification("对照2022年度报告中的不足，逐项进行了改进。", 2023)
@@ -394,14 +429,25 @@ def test_sub_counts_are_not_the_total(text: str) -> None:
         ("委托第三方开展社会评议，群众满意度为96%。", False, True, False),
         ("建立健全责任追究制度。", False, False, False),
         ("全年未发生因政府信息公开工作被责任追究的情况。", False, False, True),
+        ("2023年将政务公开纳入综合考核，完善责任追究情况通报机制。", False, False, False),
+        ("以评议结果作为考核的重要依据。", False, False, False),
+        ("开展社会评议，收集意见建议32条；全年无责任追究情况。", False, True, True),
+        ("年度政务公开考核获评优秀等次，问责0人。", True, False, True),
+        ("对2个单位进行通报批评，问责1人。", False, False, True),
     ],
 )
 def test_oversight_needs_results_not_mechanisms(
     text: str, assessment: bool, evaluation: bool, accountability: bool
 ) -> None:
-    assert bool(first_quote(ASSESSMENT_RE, text)) is assessment
-    assert bool(first_quote(EVALUATION_RE, text)) is evaluation
-    assert bool(first_quote(ACCOUNTABILITY_RE, text)) is accountability
+    got = {
+        name: bool(result_quote(mechanism, result, text))
+        for name, (_, mechanism, result) in OVERSIGHT.items()
+    }
+    assert got == {
+        "has_assessment": assessment,
+        "has_evaluation": evaluation,
+        "has_accountability": accountability,
+    }
 
 
 def test_placeholders_inside_addresses_are_not_artefacts() -> None:

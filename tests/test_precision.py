@@ -12,8 +12,64 @@ from pathlib import Path
 import pytest
 from rewording import GOV, reworded, rules_fired
 
+from audit.facts import build_facts
 from audit.report import AuditContext
 from audit.rulebook.check import check_report
+
+# ---------------------------------------------------------------------------------------------
+# 2. Topics from the structure of 一 first, words second; ST07 needs results, not mechanisms
+
+PLATFORM = "（四）政府信息公开平台建设情况。优化区政府门户网站政府信息公开专栏，新设“优化营商环境”专题；加强政务新媒体管理，关停整合低效账号3个；按月编印《临河区人民政府公报》。"
+SUPERVISION = "（五）监督保障情况。将政务公开工作纳入全区高质量发展综合考核，年度考核结果已在全区通报；委托第三方开展政务公开社会评议，群众满意度为96%；全年未发生因政府信息公开工作被责任追究的情况。组织全区政务公开业务培训2次。"
+MANAGEMENT = "（三）政府信息管理情况。严格执行信息发布保密审查制度，"
+
+
+def test_deleting_the_supervision_subsection_fires_st06_though_its_words_occur_elsewhere(
+    tmp_path: Path,
+) -> None:
+    fired = rules_fired(
+        tmp_path,
+        GOV,
+        (SUPERVISION, ""),
+        (MANAGEMENT, "（三）政府信息管理情况。接受社会监督，开展督查考核，严格执行信息发布保密审查制度，"),
+    )
+    assert ("ST06", "S1:监督保障") in fired
+
+
+def test_deleting_the_platform_subsection_fires_st06(tmp_path: Path) -> None:
+    # 门户网站 and 专栏 still occur in （一）主动公开情况
+    assert ("ST06", "S1:平台建设") in rules_fired(tmp_path, GOV, (PLATFORM, ""))
+
+
+def test_topic_evidence_quotes_the_subheading(tmp_path: Path) -> None:
+    facts = build_facts(reworded(tmp_path, GOV), AuditContext())
+    topics = {f.fields["topic"]: f.evidence for f in facts if f.type == "s1_topic"}
+    assert topics["平台建设"]["S1"].startswith("（四）政府信息公开平台建设情况")
+    assert topics["监督保障"]["依据"] == "小标题"
+
+
+@pytest.mark.parametrize(
+    "mechanisms",
+    [
+        # a year, 结果 as a word and 情况 as a word are no results
+        "（五）监督保障情况。2023年将政务公开工作纳入全区高质量发展综合考核，建立社会评议制度，以评议结果作为考核的重要依据，完善责任追究情况通报机制。",
+        "（五）监督保障情况。将政府网站平台信息公开工作纳入全区高质量发展考核内容，促进信息公开工作持续向好，建立健全社会评议和责任追究制度。",
+    ],
+)
+def test_mechanisms_without_results_fire_st07(tmp_path: Path, mechanisms: str) -> None:
+    assert ("ST07", "S1") in rules_fired(tmp_path, GOV, (SUPERVISION, mechanisms))
+
+
+@pytest.mark.parametrize(
+    "results",
+    [
+        "（五）监督保障情况。全区政务公开工作年度考核结果为优秀等次；第三方评估显示群众满意率达98.5%；全年无被追究责任的人员。",
+        "（五）监督保障情况。在全市政务公开考核中得分95分，排名第2；开展社会评议，评议结果为满意；本年度未发生政府信息公开责任追究情况。",
+    ],
+)
+def test_results_in_other_words_satisfy_st07(tmp_path: Path, results: str) -> None:
+    assert rules_fired(tmp_path, GOV, (SUPERVISION, results)) == []
+
 
 # ---------------------------------------------------------------------------------------------
 # 3. Fee wording: "no fee" while table 3 counts an applicant who did not pay a 收费通知
