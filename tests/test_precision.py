@@ -17,6 +17,54 @@ from audit.report import AuditContext
 from audit.rulebook.check import check_report
 
 # ---------------------------------------------------------------------------------------------
+# 1. Several outcome categories counted together are compared with the sum of their rows
+
+OUTCOMES = "其中，予以公开26件，部分公开6件，不予公开6件，无法提供11件，不予处理2件，其他处理1件。"
+
+
+@pytest.mark.parametrize(
+    "combined",
+    [
+        "其中，予以公开及部分公开32件，占61.5%，不予公开、无法提供共17件，不予处理2件，其他处理1件。",
+        "其中予以公开和部分公开合计32件，不予公开与无法提供共计17件，不予处理2件，其他处理1件。",
+        "其中，予以公开以及部分公开共32件，占办结总数的61.54%；不予公开6件，无法提供11件，不予处理、其他处理共3件。",
+        "其中，予以公开、部分公开分别为26件、6件，不予公开、无法提供、不予处理分别为6件、11件、2件，其他处理1件。",
+        "其中，32件予以公开或部分公开，17件不予公开或无法提供，不予处理2件，其他处理1件。",
+    ],
+)
+def test_combined_outcomes_that_add_up_are_clean(tmp_path: Path, combined: str) -> None:
+    assert rules_fired(tmp_path, GOV, (OUTCOMES, combined)) == []
+
+
+def test_a_combined_count_that_differs_from_the_sum_is_one_finding_on_both_rows(tmp_path: Path) -> None:
+    fired = rules_fired(
+        tmp_path, GOV, (OUTCOMES, "其中，予以公开及部分公开33件，不予公开6件，无法提供11件。")
+    )
+    assert fired == [("NT03", "t3.granted.total+t3.partial.total")]
+
+
+def test_a_share_that_does_not_match_its_count_is_found(tmp_path: Path) -> None:
+    fired = rules_fired(tmp_path, GOV, (OUTCOMES, "其中，予以公开及部分公开32件，占70%，不予公开6件。"))
+    assert fired == [("NT07", "t3.granted.total+t3.partial.total")]
+
+
+@pytest.mark.parametrize(
+    "ambiguous",
+    [
+        "其中，予以公开（含部分公开）33件，不予公开6件。",
+        "其中，予以公开和部分公开分别为26件。",
+        "其中，无法提供和本机关不掌握相关政府信息共20件。",
+    ],
+)
+def test_an_ambiguous_combined_statement_is_counted_not_compared(tmp_path: Path, ambiguous: str) -> None:
+    report = reworded(tmp_path, GOV, (OUTCOMES, ambiguous))
+    assert check_report(report, AuditContext()) == []
+    unread = [f for f in build_facts(report, AuditContext()) if f.type == "unread_statement"]
+    assert [f.fields["kind"] for f in unread] == ["outcome"]
+    assert any(k.startswith("原文") for k in unread[0].evidence)
+
+
+# ---------------------------------------------------------------------------------------------
 # 2. Topics from the structure of 一 first, words second; ST07 needs results, not mechanisms
 
 PLATFORM = "（四）政府信息公开平台建设情况。优化区政府门户网站政府信息公开专栏，新设“优化营商环境”专题；加强政务新媒体管理，关停整合低效账号3个；按月编印《临河区人民政府公报》。"

@@ -21,8 +21,9 @@ content        s5_content, s6_content                                      ST08�
 years          statistical_period, year_mention                            ST13, FM07
 artefacts      artefacts                                                   FM06
 tables         t3_row, t3_column, t4_group, rule_making                    BL01–BL04, PL01
-stated         stated_applications, stated_no_applications,                NT01–NT06
-               stated_outcome, stated_appeal, stated_t2, fee_statement
+stated         stated_applications, stated_no_applications,                NT01–NT07
+               stated_outcome, stated_appeal, stated_t2, fee_statement,
+               unread_statement (counted "not compared", no rule)
 history        t3_carry, t2_continuity, similarity                         CY01–CY04
 copies         copy                                                        CY05
 =============  ==========================================================  ===============

@@ -25,7 +25,9 @@ class Statement:
     ``none_appeal:<group>``, ``t2:<row>:<col>`` (规章/行政规范性文件 counts), ``fee_denied`` and
     ``unread:<kind>`` (a statement the grammar recognises but cannot read unambiguously: never
     compared, only counted). ``column`` is the table-3 applicant column the count refers to;
-    ``share`` the percentage printed with the count (``占61.5%``) and ``share_digits`` its decimals.
+    ``share`` is the percentage printed with the count (``占61.5%``), ``share_digits`` its
+    decimals and ``share_base`` what it is a share of (``answered``, ``received`` or ``any``);
+    ``reason`` says why an ``unread:`` statement was not read.
     """
 
     what: str
@@ -33,8 +35,9 @@ class Statement:
     quote: str
     section: str
     column: str = "total"
-    share: float | None = None
+    share: int | float | None = None
     share_digits: int = 0
+    share_base: str = ""
     reason: str = ""
 
 
