@@ -144,6 +144,10 @@ def test_no_fee_wording_contradicts_an_unpaid_fee_notice(tmp_path: Path, wording
 def test_a_fee_statement_that_reports_the_notice_is_no_contradiction(tmp_path: Path) -> None:
     wording = "（二）信息处理费收取情况。本年度发出收费通知1件，申请人逾期未缴纳，未收取信息处理费。"
     assert "NT06" not in {rule for rule, _ in rules_fired(tmp_path, GOV, UNPAID, (FEE, wording))}
+    # the notice reported under 一（二）依申请公开 while 六 says no fee was collected
+    notice = ("不予处理2件，其他处理1件。", "不予处理2件，其他处理1件，其中向申请人发出收费通知1件。")
+    fee = (FEE, "（二）信息处理费收取情况。2023年本机关未收取信息处理费。")
+    assert "NT06" not in {rule for rule, _ in rules_fired(tmp_path, GOV, UNPAID, notice, fee)}
 
 
 # ---------------------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from audit.facts.narrative.appeals import appeal_statements
 from audit.facts.narrative.applications import application_statements, none_received
 from audit.facts.narrative.common import Statement
 from audit.facts.narrative.documents import t2_statements
-from audit.facts.narrative.fees import fee_denials
+from audit.facts.narrative.fees import fee_denials, reports_notices
 from audit.form import (
     FORMAT_2019,
     SECTION_LABELS,
@@ -125,8 +125,13 @@ class Stated(Family):
         yield from self._fee(v)
 
     def _fee(self, v: View) -> Iterator[Fact]:
-        """Yield the first statement of 六 (else 一) that no 收费通知 / 信息处理费 was involved."""
+        """Yield the first statement of 六 (else 一) that no 收费通知 / 信息处理费 was involved.
+
+        None when either section reports the notices that were issued or went unpaid.
+        """
         cid = "t3.other.fee_unpaid.total"
+        if any(reports_notices(v.text(sid)) for sid in FEE_SECTIONS):
+            return
         for sid in FEE_SECTIONS:
             for st in fee_denials(v.text(sid), sid):
                 yield self.fact(

@@ -33,12 +33,16 @@ _NOTICE_REPORTED_RE = re.compile(
 )
 
 
+def reports_notices(text: str) -> bool:
+    """Return True when the text says 收费通知 were issued or went unpaid."""
+    return any(_NOTICE_REPORTED_RE.search(s) for s in sentences(text))
+
+
 def fee_denials(text: str, section: str) -> list[Statement]:
     """Return the sentences of a section that deny any 收费通知 / 信息处理费 (NT06).
 
     Nothing when the section itself reports issued or unpaid notices.
     """
-    sents = sentences(text)
-    if any(_NOTICE_REPORTED_RE.search(s) for s in sents):
+    if reports_notices(text):
         return []
-    return [Statement("fee_denied", 0, s, section) for s in sents if _FEE_DENIAL_RE.search(s)]
+    return [Statement("fee_denied", 0, s, section) for s in sentences(text) if _FEE_DENIAL_RE.search(s)]
