@@ -73,6 +73,8 @@ _CAT_RE = re.compile(_CAT)
 # the base a share is of: 办结/答复 → the result total, 收到/受理/新收 → the applications received
 _BASE_ANSWERED_RE = re.compile(r"(办结|答复|办理结果|办理)")
 _BASE_RECEIVED_RE = re.compile(r"(收到|受理|新收|接收)")
+# "约占60%", "占比超过六成", "60%以上": an approximate share is not checked
+_APPROXIMATE_RE = re.compile(r"(约|近|超|逾|接近|将近|不到|不足|以上|以下|左右|多)")
 
 
 def _rows(listed: str) -> list[str]:
@@ -128,7 +130,7 @@ def _read(m: re.Match[str], rows: list[str], sent: str, section: str) -> Stateme
         return Statement("unread:outcome", None, sent, section, reason="“含”的写法无法确定所计类别")
     st = Statement(_what(rows), to_int(m.group("num")), sent, section)
     pct = m.groupdict().get("pct")
-    if pct:
+    if pct and not _APPROXIMATE_RE.search((m.group("base") or "") + sent[m.end() : m.end() + 2]):
         st.share = float(pct) if "." in pct else int(pct)
         st.share_digits = len(pct.split(".")[1]) if "." in pct else 0
         st.share_base = share_base(m.group("base") or "")
