@@ -22,6 +22,7 @@ from audit.facts.narrative.applications import application_statements, none_rece
 from audit.facts.narrative.common import Statement
 from audit.facts.narrative.documents import t2_statements
 from audit.facts.narrative.fees import fee_denials, reports_notices
+from audit.facts.tables import total_of
 from audit.form import (
     FORMAT_2019,
     SECTION_LABELS,
@@ -217,14 +218,8 @@ def _outcome(v: View, st: Statement) -> Converted:
     col = st.column
     if st.what in _TOTAL_STATEMENTS:
         row, label = _TOTAL_STATEMENTS[st.what]
-        parts = [
-            (
-                v.value(f"t3.{row}.{col}"),
-                {f"t3.{row}.{col}": v.value(f"t3.{row}.{col}")},
-                label,
-                f"t3.{row}.{col}",
-            )
-        ]
+        cid = f"t3.{row}.{col}"
+        parts = [(v.value(cid), {cid: v.value(cid)}, label, cid)]
     else:
         parts = [_t3_group_value(v, row, col) for row in st.what.split(":", 1)[1].split("+")]
     values = [p[0] for p in parts]
@@ -235,7 +230,7 @@ def _outcome(v: View, st: Statement) -> Converted:
         "outcome_label": "、".join(f"“{p[2]}”" for p in parts) + "合计" if several else parts[0][2],
         "column_label": T3_COLUMN_LABEL[col],
         "stated": st.value,
-        "table": sum(values) if all(x is not None for x in values) else None,  # type: ignore[arg-type]
+        "table": total_of(values),
         "table_detail": "＋".join(f"{p[2]}{'（空）' if p[0] is None else p[0]}件" for p in parts)
         if several
         else "",
@@ -334,7 +329,7 @@ def _t3_group_value(v: View, row: str, col: str) -> tuple[int | float | None, di
     if row in T3_GROUPS and not (row == "other" and v.format == FORMAT_2019):
         ids = [f"t3.{r}.{col}" for r in t3_data_rows(v.format) if r.startswith(row + ".")]
         vals = [v.value(i) for i in ids]
-        total = sum(vals) if vals and all(x is not None for x in vals) else None  # type: ignore[arg-type]
+        total = total_of(vals) if vals else None
         return total, dict(zip(ids, vals, strict=True)), T3_ROW_BY_ID[row].label, f"t3.{row}"
     cid = f"t3.{row}.{col}"
     label = T3_ROW_BY_ID[row].label if row in T3_ROW_BY_ID else row
