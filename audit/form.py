@@ -63,6 +63,14 @@ SECTIONS: tuple[SectionDef, ...] = (
 )
 SECTION_IDS = tuple(s.id for s in SECTIONS)
 SECTION_BY_ID = {s.id: s for s in SECTIONS}
+#: Reader-facing names of the parts of the text: the preamble and the six sections.
+SECTION_LABELS = {"preamble": "报告前言", **{s.id: s.canonical for s in SECTIONS}}
+#: Reader-facing names of the three tables.
+TABLE_LABELS = {
+    "t2": "表二（主动公开政府信息情况）",
+    "t3": "表三（收到和处理政府信息公开申请情况）",
+    "t4": "表四（政府信息公开行政复议、行政诉讼情况）",
+}
 
 
 @dataclass(frozen=True)
@@ -229,11 +237,28 @@ T3_RESULT_LEAVES_2019 = tuple(
     r for r in T3_DATA_ROWS_2019 if r not in ("new", "carry_in", "result_total", "carry_out")
 )
 
-T4_GROUPS: tuple[tuple[str, str], ...] = (
-    ("review", "行政复议"),
-    ("lit_direct", "行政诉讼·未经复议直接起诉"),
-    ("lit_after_review", "行政诉讼·复议后起诉"),
+
+@dataclass(frozen=True)
+class T4Group:
+    """A column group of table 4: its id, its header as printed and the header above it."""
+
+    id: str
+    label: str  # as printed: 行政复议, 未经复议直接起诉, 复议后起诉
+    parent: str = ""  # 行政诉讼 above the two lawsuit groups
+
+    @property
+    def full_label(self) -> str:
+        """Return the label a reader understands alone, e.g. 行政诉讼（未经复议直接起诉）."""
+        return f"{self.parent}（{self.label}）" if self.parent else self.label
+
+
+T4_LITIGATION = "行政诉讼"
+T4_GROUPS: tuple[T4Group, ...] = (
+    T4Group("review", "行政复议"),
+    T4Group("lit_direct", "未经复议直接起诉", T4_LITIGATION),
+    T4Group("lit_after_review", "复议后起诉", T4_LITIGATION),
 )
+T4_GROUP_BY_ID = {g.id: g for g in T4_GROUPS}
 T4_COLUMNS: tuple[ColumnDef, ...] = (
     ColumnDef("upheld", "结果维持"),
     ColumnDef("corrected", "结果纠正"),
@@ -241,7 +266,7 @@ T4_COLUMNS: tuple[ColumnDef, ...] = (
     ColumnDef("pending", "尚未审结"),
     ColumnDef("total", "总计"),
 )
-T4_CELLS = tuple(f"t4.{g}.{c.id}" for g, _ in T4_GROUPS for c in T4_COLUMNS)
+T4_CELLS = tuple(f"t4.{g.id}.{c.id}" for g in T4_GROUPS for c in T4_COLUMNS)
 
 OUTDATED_STRONG_MARKERS = (
     "本年新制作数量",
@@ -298,10 +323,10 @@ def describe_cell(cell_id: str) -> str:
         if rdef and cdef:
             return f"表三“{rdef.label}”行“{cdef.label}”列"
     if table == "t4":
-        g = dict(T4_GROUPS).get(row)
+        g = T4_GROUP_BY_ID.get(row)
         cdef = next((c for c in T4_COLUMNS if c.id == col), None)
         if g and cdef:
-            return f"表四“{g}”“{cdef.label}”"
+            return f"表四“{g.full_label}”“{cdef.label}”"
     if table == "t2":
         for fmt in (FORMAT_2021, FORMAT_2019):
             for b in t2_blocks(fmt):

@@ -23,6 +23,8 @@ from audit.form import (
     T3_COLUMNS,
     T3_ROWS,
     T4_CELLS,
+    T4_COLUMNS,
+    T4_GROUP_BY_ID,
     RowDef,
     SectionDef,
     T2Block,
@@ -34,6 +36,10 @@ from audit.organs import organ_level
 from audit.readers import read_bytes, read_path
 from audit.report import Anomaly, CellValue, IntermediateDoc, Provenance, Report, Section
 from audit.text import (
+    LABEL_NUMBERING_RE,
+    RUN_IN_TITLE_RE,
+    SECTION_NUMBER_RE,
+    SUBITEM_RE,
     is_missing_token,
     is_value_cell,
     looks_like_value,
@@ -123,8 +129,6 @@ def _find_title(rows: list[Row], limit: int) -> tuple[str | None, str | None, in
 # ----------------------------------------------------------------------------------------------
 # Sections
 
-_SECTION_NUM_RE = re.compile(r"^([一二三四五六七八九十]+)[、.,，:：]")
-
 
 def _section_body(title: str) -> str:
     return strip_numbering(title)
@@ -134,15 +138,12 @@ def _title_equal(a: str, b: str) -> bool:
     return _section_body(a) == _section_body(b)
 
 
-_SUBITEM_NUM_RE = re.compile(r"^(?:[(（][一二三四五六七八九十\d]+[)）]|\d+[.、．]|[①-⑳])")
-
-
 def _match_section(text: str) -> SectionDef | None:
     """Return the section a short title line announces, or None."""
     t = norm(text)
-    if not t or len(t) > 48 or _SUBITEM_NUM_RE.match(t):
+    if not t or len(t) > 48 or SUBITEM_RE.match(t):
         return None  # "（一）主动公开政府信息情况" is a sub-item of 一, not section 二
-    m = _SECTION_NUM_RE.match(t)
+    m = SECTION_NUMBER_RE.match(t)
     body = _section_body(t)
     for sdef in SECTIONS:
         keyed = any(all(k in body for k in group) for group in sdef.keys)
@@ -158,11 +159,6 @@ def _match_section(text: str) -> SectionDef | None:
     return None
 
 
-_RUN_IN_TITLE_RE = re.compile(
-    r"^\s*([一二三四五六][、.．]\s*[^。：:；;，,]{2,34}?)\s*(?:[。：:；;]|\s{1,}|$)"
-)
-
-
 def _detect_sections(rows: list[Row], start: int) -> dict[str, tuple[int, str, Row, str]]:
     """Return section id → (row index, printed title, row, text run in after the title)."""
     found: dict[str, tuple[int, str, Row, str]] = {}
@@ -175,7 +171,7 @@ def _detect_sections(rows: list[Row], start: int) -> dict[str, tuple[int, str, R
         sdef, title, rest = _match_section(text), text, ""
         if sdef is None and len(norm(text)) > 12:
             # a title run into the first sentence of its section: "一、总体情况。2023年，我局……"
-            m = _RUN_IN_TITLE_RE.match(text)
+            m = RUN_IN_TITLE_RE.match(text)
             if m:
                 sdef, title, rest = _match_section(m.group(1)), m.group(1).strip(), text[m.end() :].strip()
         if sdef and sdef.id not in found:
@@ -405,7 +401,7 @@ def _t3_match(label: str, group: str | None) -> tuple[list[RowDef], RowDef | Non
         return groups, None, True, ""
     # a long label wrapped inside its cell, its continuation printed on the next row; the label may
     # trail an orphan fragment of the group label above it ("公开2.其他法律行政法")
-    head = re.split(r"\d+[.、．]|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）]", remainder)[-1]
+    head = LABEL_NUMBERING_RE.split(remainder)[-1]
     starts = [r for body, r in _T3_BODIES if r.kind == "data" and len(head) >= 6 and body.startswith(head)]
     if len(starts) == 1 or (starts and all(r.parent == group for r in starts[:1])):
         return groups, starts[0], True, remainder
@@ -563,17 +559,10 @@ def _parse_t4(p: _Parse, rows: list[Row]) -> None:
     elif len(cells) < 15:
         p.anomaly("column_count", "t4", f"表四数据行应有15个数值，实有{len(cells)}个", first)
         cells = [""] * (15 - len(cells)) + cells if n_like == len(cells) else cells + [""] * (15 - len(cells))
-    labels = {
-        "upheld": "结果维持",
-        "corrected": "结果纠正",
-        "other": "其他结果",
-        "pending": "尚未审结",
-        "total": "总计",
-    }
-    groups = {"review": "行政复议", "lit_direct": "未经复议直接起诉", "lit_after_review": "复议后起诉"}
+    labels = {c.id: c.label for c in T4_COLUMNS}
     for cell_id, raw in zip(T4_CELLS, cells, strict=True):
         _, g, c = cell_id.split(".")
-        p.set_cell(cell_id, raw, "t4", first, groups[g], labels[c])
+        p.set_cell(cell_id, raw, "t4", first, T4_GROUP_BY_ID[g].label, labels[c])
     p.report.tables_found.append("t4")
 
 

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from audit.facts import FACT_FIELDS, Fact, build_facts
+from audit.facts import FACT_FIELDS, FAMILIES, Fact, build_facts
+from audit.facts.base import FactDeclarationError, Family, register
 from audit.form import SECTIONS, all_cells
 from audit.parse import parse_path
 from audit.report import Anomaly, AuditContext, CellValue, Report, Section
@@ -71,6 +72,33 @@ def test_fact_shapes_are_flat_small_unique_and_declared(name: str) -> None:
         assert not {"id", "sid"} & set(f.fields)
         for v in f.fields.values():
             assert v is None or isinstance(v, (str, int, float, bool)), (f.type, v)
+
+
+def test_fact_fields_are_derived_from_the_family_declarations() -> None:
+    declared = [(t, f) for family in FAMILIES for t, f in family.FACTS.items()]
+    assert FACT_FIELDS == dict(declared)
+    assert len(declared) == len(FACT_FIELDS)  # each type declared once
+
+
+def test_a_fact_must_match_its_declaration() -> None:
+    class Probe(Family):
+        FACTS = {"probe": ("a", "b")}
+
+    assert Probe.fact("probe", "k", {"a": 1, "b": None}).key == "probe:k"
+    for fields in ({"a": 1}, {"a": 1, "b": 2, "c": 3}):
+        with pytest.raises(FactDeclarationError):
+            Probe.fact("probe", "k", fields)
+    with pytest.raises(FactDeclarationError):
+        Probe.fact("undeclared", "k", {})
+
+
+def test_a_fact_type_is_declared_by_one_family() -> None:
+    class Twin(Family):
+        FACTS = {"section": ("section",)}
+
+    with pytest.raises(FactDeclarationError):
+        register(Twin)
+    assert Twin not in FAMILIES
 
 
 @pytest.mark.parametrize("name", CLEAN)
@@ -304,7 +332,7 @@ def test_copy_facts_come_from_the_context() -> None:
 
 
 def test_missing_cells_are_described_as_a_reader_sees_them() -> None:
-    from audit.facts import describe_missing
+    from audit.facts.structure import describe_missing
 
     whole = [
         f"t3.other.fee_unpaid.{c}"

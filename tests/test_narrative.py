@@ -7,21 +7,36 @@ naive reader would misread.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
-from audit.facts import narrative as nar
+from audit.facts.artefacts import artefacts
+from audit.facts.content import last_year_rectification, measures_quote
+from audit.facts.history import similarity
+from audit.facts.narrative.appeals import appeal_statements
+from audit.facts.narrative.applications import application_statements, none_received
+from audit.facts.narrative.documents import t2_statements
+from audit.facts.narrative.fees import fee_denials
+from audit.facts.topics import OVERSIGHT, TOPIC_PATTERNS, result_quote, subsections, topic_evidence
+from audit.facts.years import key_points_year, opening_year, statistical_period
+from audit.text import norm, to_int
+
+
+def has(pattern: str, sentence: str) -> bool:
+    return re.search(pattern, norm(sentence)) is not None
 
 
 def counts(text: str, year: int = 2023) -> set[tuple[str, int | None, str]]:
-    return {(s.what, s.value, s.column) for s in nar.application_statements(text, "S1", year)}
+    return {(s.what, s.value, s.column) for s in application_statements(text, "S1", year)}
 
 
 def appeals(text: str, year: int = 2023) -> set[tuple[str, int | None]]:
-    return {(s.what, s.value) for s in nar.appeal_statements(text, "S1", year)}
+    return {(s.what, s.value) for s in appeal_statements(text, "S1", year)}
 
 
 def t2(text: str, year: int = 2023) -> set[tuple[str, int | None]]:
-    return {(s.what, s.value) for s in nar.t2_statements(text, "S1", year)}
+    return {(s.what, s.value) for s in t2_statements(text, "S1", year)}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -116,7 +131,7 @@ def test_outcomes_continue_the_application_paragraph() -> None:
     ],
 )
 def test_no_applications_statements(text: str) -> None:
-    assert nar.none_received(text, "S1")
+    assert none_received(text, "S1")
 
 
 @pytest.mark.parametrize(
@@ -128,7 +143,7 @@ def test_no_applications_statements(text: str) -> None:
     ],
 )
 def test_no_application_lookalikes(text: str) -> None:
-    assert not nar.none_received(text, "S1")
+    assert not none_received(text, "S1")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -245,26 +260,65 @@ def test_document_counts(text: str, expected: set) -> None:
 
 
 def test_fee_denials_only_when_notices_or_fees_are_denied() -> None:
-    assert nar.fee_denials("2023年本机关未发出收费通知，未收取信息处理费。", "S6")
-    assert nar.fee_denials("本年度不涉及信息处理费收取。", "S6")
-    assert not nar.fee_denials("2023年未收取信息处理费。", "S6")
+    assert fee_denials("2023年本机关未发出收费通知，未收取信息处理费。", "S6")
+    assert fee_denials("本年度不涉及信息处理费收取。", "S6")
+    assert fee_denials("2023年未收取信息处理费。", "S6")
+    assert fee_denials("全年收取政府信息公开信息处理费 0 元。", "S6")
+    assert not fee_denials("发出收费通知1件，申请人逾期未缴纳，未收取信息处理费。", "S6")
+    assert not fee_denials("本年度发出收费通知2件。全年未收取信息处理费。", "S6")
+    assert not fee_denials("全年收取信息处理费3940元。", "S6")
 
 
 def test_topic_patterns_use_topics_not_numbering() -> None:
     s1 = "一是强化保密审查，落实公开属性源头认定；二是优化政府网站专栏；三是开展督查考核。"
-    assert nar.has(nar.TOPIC_PATTERNS["政府信息管理"], s1)
-    assert nar.has(nar.TOPIC_PATTERNS["平台建设"], s1)
-    assert nar.has(nar.TOPIC_PATTERNS["监督保障"], s1)
-    assert not nar.has(nar.TOPIC_PATTERNS["依申请公开"], s1)
+    assert has(TOPIC_PATTERNS["政府信息管理"], s1)
+    assert has(TOPIC_PATTERNS["平台建设"], s1)
+    assert has(TOPIC_PATTERNS["监督保障"], s1)
+    assert not has(TOPIC_PATTERNS["依申请公开"], s1)
     # 网络信息管理 is not 政府信息管理 (seed 004)
-    assert not nar.has(nar.TOPIC_PATTERNS["政府信息管理"], "负责信息整合、网络信息管理等有关工作")
+    assert not has(TOPIC_PATTERNS["政府信息管理"], "负责信息整合、网络信息管理等有关工作")
+
+
+def test_subsections_of_one_and_what_they_claim() -> None:
+    s1 = (
+        "2023年，我局持续推进政务公开。\n（一）主动公开情况。一是通过门户网站发布信息；二是开展政策解读。\n"
+        "（二）依申请公开情况。收到申请3件。\n（三）其他工作。优化政务新媒体。"
+    )
+    lead, subs = subsections(s1)
+    assert lead == "2023年,我局持续推进政务公开。\n"
+    assert [(x.style, x.heading) for x in subs] == [
+        ("paren", "(一)主动公开情况"),
+        ("ordinal", "一是通过门户网站发布信息"),
+        ("ordinal", "二是开展政策解读"),
+        ("paren", "(二)依申请公开情况"),
+        ("paren", "(三)其他工作"),
+    ]
+    # 一是 names 平台建设 itself; 二是 is 主动公开's text; （三） claims nothing
+    assert [x.claimed for x in subs] == [["主动公开"], ["平台建设"], ["主动公开"], ["依申请公开"], []]
+    found = topic_evidence(s1)
+    assert found["主动公开"] == ("小标题", "(一)主动公开情况")
+    assert found["平台建设"] == ("小标题", "一是通过门户网站发布信息")
+    assert "政府信息管理" not in found
+
+
+def test_topic_words_count_only_outside_the_subsections_of_other_topics() -> None:
+    s1 = "（一）主动公开情况。通过门户网站主动公开信息120条。\n（二）监督保障情况。开展培训2次。"
+    assert "平台建设" not in topic_evidence(s1)
+    s1 = "全年优化政府网站栏目。\n（一）主动公开情况。主动公开信息120条。"
+    assert topic_evidence(s1)["平台建设"] == ("正文用语", "全年优化政府网站栏目")
+    # no numbered structure at all: words anywhere
+    assert topic_evidence("我局主动公开信息120条，优化政府网站，开展培训。").keys() == {
+        "主动公开",
+        "平台建设",
+        "监督保障",
+    }
 
 
 def test_last_year_rectification() -> None:
-    assert nar.last_year_rectification("针对上年度年报指出的问题，已全部整改到位。", 2023)
-    assert nar.last_year_rectification("对照2022年度报告中的不足，逐项进行了改进。", 2023)
-    assert not nar.last_year_rectification("针对以上问题，主要从以下几方面进行了改进。", 2023)
-    assert not nar.last_year_rectification("上年结转申请均已办结。", 2023)
+    assert last_year_rectification("针对上年度年报指出的问题，已全部整改到位。", 2023)
+    assert last_year_rectification("对照2022年度报告中的不足，逐项进行了改进。", 2023)
+    assert not last_year_rectification("针对以上问题，主要从以下几方面进行了改进。", 2023)
+    assert not last_year_rectification("上年结转申请均已办结。", 2023)
 
 
 @pytest.mark.parametrize(
@@ -277,15 +331,15 @@ def test_last_year_rectification() -> None:
     ],
 )
 def test_statistical_period(text: str, year: int) -> None:
-    phrase, got = nar.statistical_period(text)
+    phrase, got = statistical_period(text)
     assert phrase and got == year
 
 
 def test_years_of_opening_and_key_points() -> None:
-    assert nar.opening_year("2023 年，我局认真落实……")[1] == 2023
-    assert nar.opening_year("2021年以来，我局按照……")[1] == 2021
-    assert nar.opening_year("我局认真落实……")[1] is None
-    assert nar.key_points_year("（一）2023 年政务公开工作要点落实情况")[1] == 2023
+    assert opening_year("2023 年，我局认真落实……")[1] == 2023
+    assert opening_year("2021年以来，我局按照……")[1] == 2021
+    assert opening_year("我局认真落实……")[1] is None
+    assert key_points_year("（一）2023 年政务公开工作要点落实情况")[1] == 2023
 
 
 @pytest.mark.parametrize(
@@ -301,7 +355,7 @@ def test_years_of_opening_and_key_points() -> None:
     ],
 )
 def test_artefacts(text: str, latin: list[str], markdown: int, placeholders: int) -> None:
-    found = nar.artefacts(text)
+    found = artefacts(text)
     assert found.latin == latin
     assert len(found.markdown) == markdown
     assert len(found.placeholders) == placeholders
@@ -310,16 +364,16 @@ def test_artefacts(text: str, latin: list[str], markdown: int, placeholders: int
 def test_similarity_ignores_headings_and_template_sentences() -> None:
     a = "（一）存在的主要问题。一是政策解读形式单一，图解视频偏少。\n（二）改进措施。下一步将丰富解读形式，推行同步解读。"
     b = "（一）主要问题。一是政策解读形式单一，图解视频偏少。\n（二）下一步措施。下一步将丰富解读形式，推行同步解读。"
-    assert nar.similarity(a, b) > 0.9
-    assert nar.similarity(a, "依申请公开答复文书规范性有待提升，队伍建设需要加强，培训次数偏少。") < 0.5
+    assert similarity(a, b) > 0.9
+    assert similarity(a, "依申请公开答复文书规范性有待提升，队伍建设需要加强，培训次数偏少。") < 0.5
 
 
 def test_numbers_with_spaces_and_chinese_numerals() -> None:
-    assert nar.to_int("1,203") == 1203
-    assert nar.to_int("十二") == 12
-    assert nar.to_int("两") == 2
-    assert nar.to_int("一百零五") == 105
-    assert nar.normalize("12 件 2024 年") == "12件2024年"
+    assert to_int("1,203") == 1203
+    assert to_int("十二") == 12
+    assert to_int("两") == 2
+    assert to_int("一百零五") == 105
+    assert norm("12 件 2024 年") == "12件2024年"
 
 
 def test_answers_to_enquiries_are_not_application_results() -> None:
@@ -330,12 +384,12 @@ def test_answers_to_enquiries_are_not_application_results() -> None:
 
 
 def test_camel_case_brand_names_are_not_artefacts() -> None:
-    assert nar.artefacts("通过iPhone和WeChat客户端以及 workflow 办理").latin == ["workflow"]
+    assert artefacts("通过iPhone和WeChat客户端以及 workflow 办理").latin == ["workflow"]
 
 
 def test_needs_are_problems_not_measures() -> None:
-    assert nar.measures_quote("一是主动公开质量需要加强；二是业务能力有待进一步提升。") == ""
-    assert nar.measures_quote("存在问题：队伍不稳定。下一步，我局将加强培训。")
+    assert measures_quote("一是主动公开质量需要加强；二是业务能力有待进一步提升。") == ""
+    assert measures_quote("存在问题：队伍不稳定。下一步，我局将加强培训。")
 
 
 @pytest.mark.parametrize(
@@ -375,18 +429,29 @@ def test_sub_counts_are_not_the_total(text: str) -> None:
         ("委托第三方开展社会评议，群众满意度为96%。", False, True, False),
         ("建立健全责任追究制度。", False, False, False),
         ("全年未发生因政府信息公开工作被责任追究的情况。", False, False, True),
+        ("2023年将政务公开纳入综合考核，完善责任追究情况通报机制。", False, False, False),
+        ("以评议结果作为考核的重要依据。", False, False, False),
+        ("开展社会评议，收集意见建议32条；全年无责任追究情况。", False, True, True),
+        ("年度政务公开考核获评优秀等次，问责0人。", True, False, True),
+        ("对2个单位进行通报批评，问责1人。", False, False, True),
     ],
 )
 def test_oversight_needs_results_not_mechanisms(
     text: str, assessment: bool, evaluation: bool, accountability: bool
 ) -> None:
-    assert bool(nar.first_quote(nar.ASSESSMENT_RE, text)) is assessment
-    assert bool(nar.first_quote(nar.EVALUATION_RE, text)) is evaluation
-    assert bool(nar.first_quote(nar.ACCOUNTABILITY_RE, text)) is accountability
+    got = {
+        name: bool(result_quote(mechanism, result, text))
+        for name, (_, mechanism, result) in OVERSIGHT.items()
+    }
+    assert got == {
+        "has_assessment": assessment,
+        "has_evaluation": evaluation,
+        "has_accountability": accountability,
+    }
 
 
 def test_placeholders_inside_addresses_are_not_artefacts() -> None:
-    assert nar.artefacts("网址：http://www.xx.gov.cn，邮箱 xxgk@163.com").placeholders == []
+    assert artefacts("网址：http://www.xx.gov.cn，邮箱 xxgk@163.com").placeholders == []
 
 
 def test_carry_out_to_a_named_year() -> None:
@@ -396,4 +461,4 @@ def test_carry_out_to_a_named_year() -> None:
 
 
 def test_addresses_wrapped_over_lines_are_not_artefacts() -> None:
-    assert nar.artefacts("电子邮箱：linhe_gk@examp\nle.gov.cn），网址 www.linhe.\ngov.cn").latin == []
+    assert artefacts("电子邮箱：linhe_gk@examp\nle.gov.cn），网址 www.linhe.\ngov.cn").latin == []

@@ -10,14 +10,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from rewording import DEPT, GOV, rules_fired
 
-from audit.facts import narrative as nar
-from audit.parse import parse_path
-from audit.report import AuditContext
-from audit.rulebook.check import check_report
-
-FIXTURES = Path(__file__).parent / "fixtures" / "reports"
-GOV = "clean_gov_2023.txt"
+from audit.facts.content import is_nil
+from audit.facts.narrative.appeals import appeal_statements
+from audit.facts.narrative.fees import fee_denials
+from audit.facts.years import key_points_year
 
 KEY_POINTS = "（一）2023年政务公开工作要点落实情况。按照《2023年政务公开工作要点》，"
 PERIOD = "本报告所列数据统计期限自2023年1月1日起至2023年12月31日止。"
@@ -31,15 +29,6 @@ MANAGEMENT = (
     "（三）政府信息管理情况。严格执行信息发布保密审查制度，落实公开属性源头认定机制，"
     "对拟公开信息实行“先审查、后公开”，全年未发生泄密事件。动态调整主动公开目录，清理过时失效信息120条。"
 )
-
-
-def rules_fired(tmp_path: Path, base: str, old: str, new: str) -> list[tuple[str, str]]:
-    """Return (rule, locator) of every finding on ``base`` with ``old`` replaced by ``new``."""
-    text = (FIXTURES / base).read_text(encoding="utf-8")
-    assert old in text
-    path = tmp_path / base
-    path.write_text(text.replace(old, new), encoding="utf-8")
-    return [(f.rule, f.locator) for f in check_report(parse_path(path), AuditContext())]
 
 
 @pytest.mark.parametrize(
@@ -70,7 +59,7 @@ def rules_fired(tmp_path: Path, base: str, old: str, new: str) -> list[tuple[str
     ],
 )
 def test_real_wording_is_clean(tmp_path: Path, old: str, new: str) -> None:
-    assert rules_fired(tmp_path, GOV, old, new) == []
+    assert rules_fired(tmp_path, GOV, (old, new)) == []
 
 
 @pytest.mark.parametrize(
@@ -95,25 +84,25 @@ def test_real_wording_is_clean(tmp_path: Path, old: str, new: str) -> None:
 def test_defects_in_real_wording_are_still_found(
     tmp_path: Path, old: str, new: str, finding: tuple[str, str]
 ) -> None:
-    assert finding in rules_fired(tmp_path, GOV, old, new)
+    assert finding in rules_fired(tmp_path, GOV, (old, new))
 
 
 def test_key_points_year_prefers_the_report_year() -> None:
     text = "下一步将落实2024年政务公开工作要点。今年按照《2023年政务公开工作要点》完成各项任务。"
-    assert nar.key_points_year(text, 2023)[1] == 2023
-    assert nar.key_points_year("下一步将认真落实2024年政务公开工作要点。", 2023)[1] is None
-    assert nar.key_points_year("按照《2022年政务公开工作要点》完成各项任务。", 2023)[1] == 2022
+    assert key_points_year(text, 2023)[1] == 2023
+    assert key_points_year("下一步将认真落实2024年政务公开工作要点。", 2023)[1] is None
+    assert key_points_year("按照《2022年政务公开工作要点》完成各项任务。", 2023)[1] == 2022
 
 
 def test_respectively_pairs_counts_with_groups_in_order() -> None:
     got = {
         (st.what, st.value)
-        for st in nar.appeal_statements("因政府信息公开引起的行政复议、行政诉讼分别为2件、1件。", "S1", 2023)
+        for st in appeal_statements("因政府信息公开引起的行政复议、行政诉讼分别为2件、1件。", "S1", 2023)
     }
     assert got == {("appeal:review:total", 2), ("appeal:litigation:total", 1)}
     got = {
         (st.what, st.value)
-        for st in nar.appeal_statements("因政府信息公开引起的行政复议、行政诉讼分别为0件。", "S1", 2023)
+        for st in appeal_statements("因政府信息公开引起的行政复议、行政诉讼分别为0件。", "S1", 2023)
     }
     assert got == {("appeal:review:total", 0), ("appeal:litigation:total", 0)}
 
@@ -126,12 +115,12 @@ S6_DEPT = "（一）2023年政务公开工作要点落实情况。按照区政�
     ["本单位无需要说明的其他事项。", "暂无其他需要报告事项。", "本机关2023年度没有其他需要报告的事项。"],
 )
 def test_nil_section_six_in_other_words_is_st12_only(tmp_path: Path, nil: str) -> None:
-    assert rules_fired(tmp_path, "clean_dept_2023.txt", S6_DEPT, nil) == [("ST12", "S6")]
+    assert rules_fired(tmp_path, DEPT, (S6_DEPT, nil)) == [("ST12", "S6")]
 
 
 @pytest.mark.parametrize("text", ["无收费情况。", "本年度未收取信息处理费。", "无。联系电话：0571-88886666"])
 def test_section_six_with_content_is_not_nil(text: str) -> None:
-    assert not nar.is_nil(text)
+    assert not is_nil(text)
 
 
 @pytest.mark.parametrize(
@@ -144,7 +133,7 @@ def test_section_six_with_content_is_not_nil(text: str) -> None:
     ],
 )
 def test_no_appeals_in_other_words_is_checked_against_table_four(tmp_path: Path, text: str) -> None:
-    fired = rules_fired(tmp_path, GOV, APPEALS, text)
+    fired = rules_fired(tmp_path, GOV, (APPEALS, text))
     assert ("NT04", "t4.review.total") in fired
 
 
@@ -153,8 +142,8 @@ def test_one_count_for_review_and_lawsuit_together_is_not_the_lawsuits(tmp_path:
         "因政府信息公开引起行政复议和行政诉讼共3件。",
         "因政府信息公开被申请行政复议和提起行政诉讼3件。",
     ):
-        assert nar.appeal_statements(text, "S1", 2023) == []
-    assert rules_fired(tmp_path, GOV, APPEALS, "因政府信息公开引起行政复议和行政诉讼共7件。") == []
+        assert appeal_statements(text, "S1", 2023) == []
+    assert rules_fired(tmp_path, GOV, (APPEALS, "因政府信息公开引起行政复议和行政诉讼共7件。")) == []
 
 
 FEE = "（二）信息处理费收取情况。2023年本机关未发出收费通知，未收取信息处理费。"
@@ -162,13 +151,10 @@ FEE_ROW = "2.申请人逾期未按收费通知要求缴纳费用、行政机关�
 
 
 def test_zero_fee_notices_contradict_an_unpaid_fee_in_table_three(tmp_path: Path) -> None:
-    text = (FIXTURES / GOV).read_text(encoding="utf-8")
-    text = text.replace(FEE_ROW, FEE_ROW.replace("\t0\t0\t0\t0\t0\t0\t0", "\t1\t0\t0\t0\t0\t0\t1"))
-    text = text.replace(FEE, "（二）信息处理费收取情况。本年度发出收费通知0件，收取信息处理费0元。")
-    path = tmp_path / GOV
-    path.write_text(text, encoding="utf-8")
-    assert "NT06" in {f.rule for f in check_report(parse_path(path), AuditContext())}
-    assert not nar.fee_denials("本年度发出收费通知10件，收取信息处理费0.2万元。", "S6")
+    unpaid = (FEE_ROW, FEE_ROW.replace("\t0\t0\t0\t0\t0\t0\t0", "\t1\t0\t0\t0\t0\t0\t1"))
+    fee = (FEE, "（二）信息处理费收取情况。本年度发出收费通知0件，收取信息处理费0元。")
+    assert "NT06" in {rule for rule, _ in rules_fired(tmp_path, GOV, unpaid, fee)}
+    assert not fee_denials("本年度发出收费通知10件，收取信息处理费0.2万元。", "S6")
 
 
 @pytest.mark.parametrize(
@@ -180,4 +166,4 @@ def test_zero_fee_notices_contradict_an_unpaid_fee_in_table_three(tmp_path: Path
     ],
 )
 def test_statistical_period_in_other_words(tmp_path: Path, period: str) -> None:
-    assert rules_fired(tmp_path, GOV, PERIOD, period) == []
+    assert rules_fired(tmp_path, GOV, (PERIOD, period)) == []

@@ -1,9 +1,22 @@
-"""The catalogue meta-test, the case runner over tests/rules/cases, and loader refusal tests.
+"""The catalogue meta-test, the case runners over tests/rules/cases, and loader refusal tests.
 
-Case files (``tests/rules/cases/<ID>.yaml``) describe a base report from tests/fixtures/reports,
-exact substring edits, an optional previous-year report and context; each case is run through the
-real pipeline (``audit.parse.parse_path`` → ``audit.rulebook.check.check_report``) with both evaluators,
-which must agree (engine vs oracle differential over every case).
+A case file (``tests/rules/cases/<ID>.yaml``) holds two kinds of case:
+
+- ``cases``: whole documents. Each names a base report from tests/fixtures/reports, exact
+  substring edits, an optional previous-year report and context, and whether the rule ``fires``;
+  it is run through the real pipeline (``audit.parse.parse_path`` →
+  ``audit.rulebook.check.check_report``);
+- ``facts``: the condition's boundaries, one fact each, sqlfluff-style: a key ``test_pass_<what>``
+  (must not fire) or ``test_fail_<what>`` (must fire) whose value is the fact's fields (the
+  rule's fact type; fields not given are ``None``, as a missing cell is). ``_locator`` optionally
+  gives the locator a failing case must render. YAML anchors (``&row`` … ``<<: *row``) keep a
+  boundary to the one field that changes::
+
+      facts:
+        test_pass_balanced: &row {natural: 3, commercial: 1, total: 4}
+        test_fail_total_one_more: {<<: *row, total: 5}
+
+Both runners evaluate with the durable-rules engine and the plain-Python oracle, which must agree.
 """
 
 from __future__ import annotations
@@ -15,7 +28,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from audit.facts import FACT_FIELDS, Fact
 from audit.rulebook.catalog import CatalogError, catalog_version, default_catalog_dir, load_catalog
+from audit.rulebook.check import get_evaluator
 
 HERE = Path(__file__).parent
 CASES = HERE / "cases"
@@ -147,6 +162,55 @@ def test_case(rule: str, case: dict, path: Path, tmp_path: Path, shipped_catalog
             )
     else:
         assert not mine, f"{rule} 不应触发却触发了：{[(f.locator, f.message) for f in mine]}"
+
+
+# --- fact cases ----------------------------------------------------------------------------------
+
+
+def _fact_case_params() -> list:
+    params = []
+    for path in sorted(CASES.glob("*.yaml")) if CASES.is_dir() else []:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for name, fields in (doc.get("facts") or {}).items():
+            params.append(pytest.param(doc.get("rule"), name, fields, id=f"{path.stem}:{name}"))
+    return params
+
+
+def run_fact_case(rule_id: str, fields: dict, catalog) -> tuple[bool, Fact]:
+    """Evaluate one rule on one fact with both evaluators; return (fires, the fact)."""
+    rule = catalog.by_id[rule_id]
+    declared = FACT_FIELDS[rule.fact]
+    given = {k: v for k, v in fields.items() if not k.startswith("_")}
+    unknown = sorted(set(given) - set(declared))
+    assert not unknown, f"事实 {rule.fact} 没有字段 {unknown}（已声明：{declared}）"
+    fact = Fact(rule.fact, "case", {f: given.get(f) for f in declared})
+    by_engine = get_evaluator(catalog, "engine").evaluate([fact], {rule_id})
+    by_oracle = get_evaluator(catalog, "oracle").evaluate([fact], {rule_id})
+    assert by_engine == by_oracle, "引擎与对照求值器结果不同"
+    return bool(by_engine), fact
+
+
+@pytest.mark.parametrize("rule, name, fields", _fact_case_params())
+def test_fact_case(rule: str, name: str, fields: dict, shipped_catalog) -> None:
+    assert rule in shipped_catalog.by_id, f"用例指向不存在的规则 {rule}"
+    assert name.startswith(("test_pass_", "test_fail_")), (
+        f"事实用例名应以 test_pass_ 或 test_fail_ 开头：{name}"
+    )
+    fires, fact = run_fact_case(rule, fields, shipped_catalog)
+    assert fires is name.startswith("test_fail_"), (
+        f"{rule} {'未触发' if not fires else '触发了'}：{fact.fields}"
+    )
+    if fires:
+        locator, message = shipped_catalog.by_id[rule].render(fact.fields)
+        assert message
+        assert fields.get("_locator", locator) == locator
+
+
+def test_fact_cases_cover_the_balance_rules() -> None:
+    """The balance equations have their boundaries written as fact cases (both sides)."""
+    names = {(p.values[0], p.values[1].split("_")[1]) for p in _fact_case_params()}
+    for rule in ("BL01", "BL02", "BL03", "BL04", "CY01", "CY02", "CY03"):
+        assert {(rule, "pass"), (rule, "fail")} <= names, rule
 
 
 def test_every_rule_renders_on_every_fact_of_its_type(tmp_path: Path, shipped_catalog) -> None:
