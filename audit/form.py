@@ -351,12 +351,11 @@ def _describe_table_part(table: str, rest: str) -> str | None:
         if cdef:
             return f"表三“{cdef.label}”列"
     if table == "t4":
-        groups = dict(T4_GROUPS)
-        if rest in groups:
-            return f"表四“{groups[rest]}”"
+        if rest in T4_GROUP_BY_ID:
+            return f"表四“{T4_GROUP_BY_ID[rest].full_label}”"
         if rest.startswith("lit."):
             cdef = next((c for c in T4_COLUMNS if c.id == rest[4:]), None)
-            return f"表四“行政诉讼”“{cdef.label}”" if cdef else None
+            return f"表四“{T4_LITIGATION}”“{cdef.label}”" if cdef else None
     if table == "t2":
         for fmt in (FORMAT_2021, FORMAT_2019):
             for b in t2_blocks(fmt):
@@ -376,6 +375,8 @@ def describe_locator(locator: str | None) -> str:
     loc = (locator or "").strip()
     if not loc:
         return "全文"
+    if "+" in loc:  # a statement compared with the sum of several rows
+        return "与".join(describe_locator(part) for part in loc.split("+"))
     if loc in _PLACES:
         return _PLACES[loc]
     sid, _, topic = loc.partition(":")
