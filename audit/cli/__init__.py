@@ -23,6 +23,8 @@ COMMANDS: dict[str, str] = {
     "db": "audit.cli.store:db",
     "copies": "audit.cli.store:copies",
     "notice": "audit.cli.store:notice",
+    "notices": "audit.cli.notices:notices",
+    "ledger": "audit.cli.ledger:ledger",
 }
 
 

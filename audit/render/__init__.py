@@ -43,6 +43,8 @@ def environment() -> Environment:
     env.filters["status"] = lambda code: words.STATUS_NAMES.get(code, code)
     env.filters["severity"] = lambda code: words.SEVERITY_NAMES.get(code, code)
     env.filters["local_time"] = words.local_time
+    env.filters["say"] = words.say_locator
+    env.filters["level"] = lambda code: words.LEVEL_NAMES.get(code, code)
     return env
 
 
