@@ -29,6 +29,7 @@ from lxml import html as lxml_html
 from audit.form import FORMAT_2019, FORMAT_2021, T3_COLUMNS, T4_COLUMNS, T4_GROUPS, t2_blocks
 from audit.readers.html import decode_html
 from audit.readers.text import decode_text, split_cells
+from audit.text import is_number
 
 DROP_TAGS = (
     "script", "noscript", "iframe", "frame", "frameset", "object", "embed", "applet", "link", "base",
@@ -125,7 +126,7 @@ def _cells_of(tr: etree._Element) -> list[etree._Element]:
 def _mark_row(tr: etree._Element, from_end: int | None) -> None:
     """Mark a table row and, when its position is known, the cited value cell."""
     _add_class(tr, "gk-row")
-    cells = _cells_of(tr)
+    cells = [c for c in _cells_of(tr) if is_number("".join(c.text_content().split()))]
     if from_end and from_end <= len(cells):
         _add_class(cells[-from_end], "gk-cell")
 
@@ -185,7 +186,9 @@ def text_lines(data: bytes, marks: Marks) -> list[dict]:
         marked: list[tuple[str, bool]] | None = None
         if cells is not None:
             ends = {e for e in by_line[n] if e}
-            marked = [(c, (len(cells) - i) in ends) for i, c in enumerate(cells)]
+            values = [i for i, c in enumerate(cells) if is_number(c)]
+            cited = {values[-e] for e in ends if e <= len(values)}
+            marked = [(c, i in cited) for i, c in enumerate(cells)]
         out.append({"n": n, "text": line, "cells": marked, "row": n in by_line, "quote": n in quoted})
     return out
 
@@ -195,18 +198,29 @@ def _norm(text: str | None) -> str:
     return "".join((text or "").split())
 
 
-def _cell_box(page, cell: dict) -> tuple[float, float, float, float] | None:  # noqa: ANN001
-    """Return the box (x0, top, x1, bottom) of a cited cell on a pdfplumber page, or None."""
-    label = _norm(cell["row_label"])[:6]
+def page_rows(page) -> list[tuple[str, list[tuple], tuple]]:  # noqa: ANN001
+    """Return the table rows of a pdfplumber page: (label, value-cell boxes, row box)."""
+    rows = []
     for table in page.find_tables():
         for row in table.rows:
             boxes = [b for b in row.cells if b is not None]
             if not boxes:
                 continue
-            first = _norm(page.crop(boxes[0]).extract_text())
-            if label and (first.startswith(label) or label in first):
-                n = cell["from_end"]
-                return boxes[-n] if n and n <= len(boxes) else row.bbox
+            texts = [_norm(page.crop(b).extract_text()) for b in boxes]
+            values = [b for b, t in zip(boxes, texts, strict=True) if is_number(t)]
+            label = "".join(t for t in texts if not is_number(t))
+            rows.append((label, values, row.bbox))
+    return rows
+
+
+def _cell_box(page, rows: list, cell: dict) -> tuple[float, float, float, float] | None:  # noqa: ANN001
+    """Return the box (x0, top, x1, bottom) of a cited cell on a pdfplumber page, or None."""
+    label = _norm(cell["row_label"])
+    tail = label[-6:]
+    for printed, values, bbox in rows:
+        if tail and printed.endswith(tail) or (label and label[:6] and printed.startswith(label[:6])):
+            n = cell["from_end"]
+            return values[-n] if n and n <= len(values) else bbox
     if label:
         hits = page.search(label[:4], regex=False)
         if hits:
@@ -245,9 +259,10 @@ def pdf_boxes(
             if number > len(pdf.pages):
                 continue
             page = pdf.pages[number - 1]
+            rows = page_rows(page) if any(kind == "cell" for kind, _ in wanted[number]) else []
             boxes = []
             for kind, item in wanted[number]:
-                box = _cell_box(page, item) if kind == "cell" else _quote_box(page, item)
+                box = _cell_box(page, rows, item) if kind == "cell" else _quote_box(page, item)
                 if box is not None:
                     x0, top, x1, bottom = box
                     w, h = page.width, page.height
