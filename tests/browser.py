@@ -120,7 +120,9 @@ class Browser:
 
     def screenshot(self, path: Path) -> Path:
         """Save a full-page screenshot as PNG."""
-        data = self.call("Page.captureScreenshot", session=True, format="png", captureBeyondViewport=True)["data"]
+        data = self.call("Page.captureScreenshot", session=True, format="png", captureBeyondViewport=True)[
+            "data"
+        ]
         path.write_bytes(base64.b64decode(data))
         return path
 
