@@ -182,7 +182,7 @@ def _text(value: object) -> str:
 def read_ledger(path: Path) -> list[dict]:
     """Return the rows of a 整改清单 as dicts by header; raise when it is not one."""
     try:
-        wb = load_workbook(path, read_only=True, data_only=True)
+        wb = load_workbook(path, read_only=True, data_only=False)  # a typed formula is read as its text
     except Exception as exc:  # noqa: BLE001  (openpyxl raises many kinds for a bad file)
         raise LedgerError(f"无法读取整改清单 {path.name}：{exc}") from exc
     ws = wb[SHEET_TITLE] if SHEET_TITLE in wb.sheetnames else wb.worksheets[0]
