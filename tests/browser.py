@@ -60,7 +60,8 @@ class Browser:
                 raise RuntimeError("chromium did not start")
             time.sleep(0.1)
         port, path = port_file.read_text().split("\n")[:2]
-        self.ws = connect(f"ws://127.0.0.1:{port}{path}", max_size=2**28, open_timeout=timeout)
+        # entered as a context manager (websockets warns otherwise); left in close()
+        self.ws = connect(f"ws://127.0.0.1:{port}{path}", max_size=2**28, open_timeout=timeout).__enter__()
         self.next_id = 0
         self.errors: list[str] = []
         self.requests: list[str] = []
