@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pytest
 
 from audit.render import words
-from audit.render.office import chinese_date, office, plain_date
+from audit.render.office import DEFAULTS, chinese_date, office, plain_date
 
 
 @pytest.mark.parametrize(
@@ -87,3 +89,18 @@ def test_merge_key_joins_one_table_not_two_sections() -> None:
     assert words.merge_key(f("BL03", "t3.natural")) == words.merge_key(f("BL03", "t3.total"))
     assert words.merge_key(f("ST01", "S5")) != words.merge_key(f("ST01", "S6"))
     assert words.merge_key(f("BL03", "t3.total")) != words.merge_key(f("BL04", "t3.total"))
+
+
+def test_office_settings_are_documented() -> None:
+    # tests/test_settings_documented.py reads audit/*.py only; the office settings live in audit/render
+    root = Path(__file__).resolve().parents[1]
+    names = set()
+    for path in (root / "audit" / "render").rglob("*.py"):
+        names |= set(re.findall(r"\bGKAUDIT_[A-Z_]+\b", path.read_text(encoding="utf-8")))
+    names |= {f"GKAUDIT_OFFICE_{k.upper()}" for k in DEFAULTS}
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    assert {n for n in names if n.startswith("GKAUDIT_OFFICE_")} >= {
+        "GKAUDIT_OFFICE_NAME",
+        "GKAUDIT_OFFICE_PREFIX",
+    }
+    assert sorted(n for n in names if not n.endswith("_") and f"`{n}`" not in readme) == []
