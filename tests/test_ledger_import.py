@@ -39,11 +39,16 @@ def edit(path: Path, changes: dict[int, dict[str, object]]) -> None:
     wb.save(path)
 
 
-def test_import_shows_a_diff_and_applies_only_when_asked(db: str, tmp_path: Path) -> None:  # noqa: F811
+def _setup() -> tuple[int, int, int]:
+    """Audit the 2023 fixture; return the ids of BL03 总计, BL03 自然人 and ST01."""
     gk("ingest", str(FIXTURES / "y2023_v1.txt"), "--agency", "中卫市测试局", "--year", "2023")
     gk("audit")
     f = findings()
-    total, natural, st01 = f["BL03:t3.total"]["id"], f["BL03:t3.natural"]["id"], f["ST01:S5"]["id"]
+    return f["BL03:t3.total"]["id"], f["BL03:t3.natural"]["id"], f["ST01:S5"]["id"]
+
+
+def test_import_shows_a_diff_and_applies_only_when_asked(db: str, tmp_path: Path) -> None:  # noqa: F811
+    total, natural, st01 = _setup()
     path = tmp_path / "清单.xlsx"
     assert "问题 3 个" in gk("ledger", "export", str(path)).output
     assert "没有需要导入的修改" in gk("ledger", "import", str(path)).output
@@ -80,10 +85,7 @@ def test_import_shows_a_diff_and_applies_only_when_asked(db: str, tmp_path: Path
 
 
 def test_import_refuses_the_whole_file_on_any_bad_row(db: str, tmp_path: Path) -> None:  # noqa: F811
-    gk("ingest", str(FIXTURES / "y2023_v1.txt"), "--agency", "中卫市测试局", "--year", "2023")
-    gk("audit")
-    f = findings()
-    total, natural, st01 = f["BL03:t3.total"]["id"], f["BL03:t3.natural"]["id"], f["ST01:S5"]["id"]
+    total, natural, st01 = _setup()
     path = tmp_path / "清单.xlsx"
     gk("ledger", "export", str(path))
     edit(

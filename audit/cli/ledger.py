@@ -7,19 +7,12 @@ from pathlib import Path
 
 import click
 
+from audit.cli.store import _open_store
 from audit.render import ledger as xlsx
 from audit.render.outputs import LEDGER_STATUSES
 from audit.store import db as store
 from audit.store import lifecycle
 from audit.store.queries import finding_details, query_findings
-
-
-def _open_store() -> None:
-    """Bring the database schema up to date before a command uses it."""
-    try:
-        store.ensure_schema()
-    except Exception as exc:  # noqa: BLE001
-        raise click.ClickException(f"无法打开数据库 {store.database_url()}：{exc}") from exc
 
 
 @click.group("ledger")

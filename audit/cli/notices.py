@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 from sqlmodel import select
 
+from audit.cli.store import _date, _open_store  # the store commands' option parser and opener
 from audit.render.office import office
 from audit.render.outputs import render_scope
 from audit.store import db as store
@@ -18,24 +19,6 @@ from audit.store import tables as m
 from audit.store.queries import notice_json, query_notices
 
 NOTICE_STATUSES = click.Choice(list(m.NOTICE_STATUSES))
-
-
-def _date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date | None:
-    """Parse a YYYY-MM-DD option."""
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError as exc:
-        raise click.BadParameter(f"日期格式应为 YYYY-MM-DD：{value}") from exc
-
-
-def _open_store() -> None:
-    """Bring the database schema up to date before a command uses it."""
-    try:
-        store.ensure_schema()
-    except Exception as exc:  # noqa: BLE001
-        raise click.ClickException(f"无法打开数据库 {store.database_url()}：{exc}") from exc
 
 
 @click.group("notices", invoke_without_command=True)

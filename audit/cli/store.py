@@ -12,6 +12,7 @@ import click
 from sqlmodel import col, select
 
 from audit import run
+from audit.render.words import SEVERITY_NAMES, STATUS_NAMES
 from audit.store import archive, lifecycle
 from audit.store import db as store
 from audit.store import tables as m
@@ -19,16 +20,6 @@ from audit.store.queries import finding_json, query_findings, query_reports
 from audit.store.queries import iso as _iso
 
 LEVELS = click.Choice(["government", "department"])
-STATUS_NAMES = {
-    m.OPEN: "待整改",
-    m.CONFIRMED: "已确认",
-    m.OVERDUE: "已逾期",
-    m.ACCEPTED: "暂缓接受",
-    m.DISMISSED: "误报",
-    m.FIXED: "已整改",
-    m.WITHDRAWN: "已撤销",
-}
-SEVERITY_NAMES = {"error": "错误", "warning": "警告", "info": "提示"}
 
 
 def _date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date | None:

@@ -58,6 +58,15 @@ def _actor(actor: str | None, role: str) -> str:
     return name
 
 
+def _check_day(what: str, on: date, today: date, earliest: tuple[str, date | None]) -> None:
+    """Refuse a day in the future or before the previous step's day (``earliest``: its name and day)."""
+    if on > today:
+        raise NoticeError(f"{what} {on} 晚于今天 {today}")
+    name, day = earliest
+    if day and on < day:
+        raise NoticeError(f"{what} {on} 早于{name} {day}")
+
+
 def _step(
     session: Session, row: m.RectificationNotice, to_status: str, actor: str, note: str | None = None
 ) -> None:
@@ -198,10 +207,7 @@ def send(
     row = _get(session, notice_id)
     _expect(row, m.NOTICE_APPROVED, "印发")
     who = _actor(actor, "印发经办人")
-    if on > today:
-        raise NoticeError(f"印发日期 {on} 晚于今天 {today}")
-    if row.approved_on and on < row.approved_on:
-        raise NoticeError(f"印发日期 {on} 早于成文日期 {row.approved_on}")
+    _check_day("印发日期", on, today, ("成文日期", row.approved_on))
     agency = session.get(m.Agency, row.agency_id)
     assert agency is not None and row.number is not None
     registered = lifecycle.record_notice(
@@ -221,10 +227,7 @@ def record_receipt(
     row = _get(session, notice_id)
     _expect(row, m.NOTICE_SENT, "登记回执")
     who = _actor(actor, "登记人")
-    if on > today:
-        raise NoticeError(f"回执日期 {on} 晚于今天 {today}")
-    if row.sent_on and on < row.sent_on:
-        raise NoticeError(f"回执日期 {on} 早于印发日期 {row.sent_on}")
+    _check_day("回执日期", on, today, ("印发日期", row.sent_on))
     row.receipt_on = on
     row.receipt_by = who
     row.receipt_note = note
