@@ -94,6 +94,9 @@ def test_notice_docx_layout(site: dict) -> None:
     assert tuple(round(x.mm, 1) for x in margins) == (37, 35, 28, 26)
     grid = sec._sectPr.find(qn("w:docGrid"))
     assert grid.get(qn("w:linePitch")) == "579" and grid.get(qn("w:charSpace")) == "-849"
+    defaults = doc.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    assert defaults.find(qn("w:spacing")).get(qn("w:val")) == "-5"  # 28 characters of 16 pt per line
+    assert defaults.find(qn("w:sz")).get(qn("w:val")) == "32"
     runs = _runs(doc)
     assert runs and all(r._r.rPr.rFonts.get(qn("w:eastAsia")) for r in runs)
     texts = [p.text for p in doc.paragraphs]

@@ -1,11 +1,15 @@
 """DOCX in the layout of a 公文 (GB/T 9704-2012), built with python-docx.
 
-The page: A4, margins 37/35/28/26 mm (top/bottom/left/right), a 22-line × 28-character grid
-(``w:docGrid`` linePitch 579 twips, charSpace −849), body 3号 (16 pt) 仿宋_GB2312, title 2号 (22 pt)
-方正小标宋简体, headings 一、黑体 and （一）楷体_GB2312, red 发文机关标志 and separator line, page
-numbers “— 1 —” (4号宋体, a PAGE field) right on odd pages and left on even pages, and the 版记
-between thick rules. Every run sets the east-Asian font (``w:rFonts/@w:eastAsia``): without it Word
-shows CJK text in the default font. The recipient's Word/WPS supplies the official typefaces.
+The page: A4, margins 37/35/28/26 mm (top/bottom/left/right), 22 lines × 28 characters: a line grid
+(``w:docGrid`` type ``lines``, linePitch 579 twips = 225 mm / 22; charSpace −849 is recorded for
+Word's character grid) and characters set 0.25 pt closer (``w:spacing`` −5 in the document
+defaults), so that 28 characters of 16 pt fill the 156 mm line in Word and in LibreOffice alike
+(LibreOffice's character grid gives a 16 pt character two 15.79 pt cells and printed 14 to a line).
+Body 3号 (16 pt) 仿宋_GB2312, title 2号 (22 pt) 方正小标宋简体, headings 一、黑体 and （一）楷体_GB2312, red
+发文机关标志 and separator line, page numbers “— 1 —” (4号宋体, a PAGE field) right on odd pages and
+left on even pages, and the 版记 between rules. Every run sets the east-Asian font
+(``w:rFonts/@w:eastAsia``): without it Word shows CJK text in the default font. The recipient's
+Word/WPS supplies the official typefaces.
 
 To add a part to a document: a function taking the ``Document`` (and text), using :func:`run` so
 the fonts are set, and call it from the document's writer (:func:`notice_docx`).
@@ -38,8 +42,8 @@ TITLE_PT = 22  # 2号
 SMALL_PT = 14  # 4号
 LINE_PITCH = 579  # twips: 225 mm of 版心 / 22 lines
 CHAR_SPACE = -849  # 1/4096 pt: 156 mm of 版心 / 28 characters of 16 pt
-# Characters are also set 0.25 pt closer (w:spacing, twentieths of a point): Word squeezes 16 pt
-# characters into the 15.79 pt grid cells, LibreOffice gives a wider character two cells instead.
+# Characters are set 0.25 pt closer (w:spacing, twentieths of a point): 28 × 15.75 pt = 441 pt fit
+# the 442 pt line, with the line grid only (see the module docstring).
 CHAR_KERN = -5
 TEXT_WIDTH_PT = 442  # 156 mm
 
@@ -73,13 +77,13 @@ def run(
 
 
 def _grid(doc: DocxDocument) -> None:
-    """Give the section the 28 × 22 character grid."""
+    """Give the section the 22-line grid (the 28 characters come from :data:`CHAR_KERN`)."""
     sect = doc.sections[0]._sectPr
     grid = sect.find(qn("w:docGrid"))
     if grid is None:
         grid = OxmlElement("w:docGrid")
         sect.append(grid)
-    grid.set(qn("w:type"), "linesAndChars")
+    grid.set(qn("w:type"), "lines")
     grid.set(qn("w:linePitch"), str(LINE_PITCH))
     grid.set(qn("w:charSpace"), str(CHAR_SPACE))
 
