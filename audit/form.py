@@ -338,8 +338,7 @@ def describe_cell(cell_id: str) -> str:
 
 
 _TABLE_NAMES = {"t2": "表二", "t3": "表三", "t4": "表四"}
-_PLACES = {"report": "全文", "preamble": "报告前言", "title": "报告标题", "period": "统计期说明"}
-_SECTION_NUMBERS = {s.id: s.number for s in SECTIONS}
+_PLACES = {"report": "报告全文", "preamble": "报告前言", "title": "报告标题", "period": "统计期说明"}
 
 
 def _describe_table_part(table: str, rest: str) -> str | None:
@@ -368,20 +367,21 @@ def _describe_table_part(table: str, rest: str) -> str | None:
 def describe_locator(locator: str | None) -> str:
     """Return where a finding points, as a reader says it.
 
-    ``t3.denied.law_forbidden.total`` → 表三“2.其他法律行政法规禁止公开”行“总计”列; ``S5`` → 第五部分;
-    ``S1:公开平台建设`` → 第一部分（公开平台建设）; ``t3`` → 表三; ``report`` → 全文. An unknown
-    locator is returned as it is.
+    ``t3.denied.law_forbidden.total`` → 表三“2.其他法律行政法规禁止公开”行“总计”列; ``S5`` →
+    第五部分“存在的主要问题及改进情况”; ``S1:公开平台建设`` → 第一部分“总体情况”（公开平台建设）;
+    ``t3`` → 表三; ``report`` → 报告全文. An unknown locator is returned as it is.
     """
     loc = (locator or "").strip()
     if not loc:
-        return "全文"
+        return "报告全文"
     if "+" in loc:  # a statement compared with the sum of several rows
         return "与".join(describe_locator(part) for part in loc.split("+"))
     if loc in _PLACES:
         return _PLACES[loc]
     sid, _, topic = loc.partition(":")
-    if sid in _SECTION_NUMBERS:
-        where = f"第{_SECTION_NUMBERS[sid]}部分"
+    if sid in SECTION_BY_ID:
+        sec = SECTION_BY_ID[sid]
+        where = f"第{sec.number}部分“{sec.canonical.split('、', 1)[-1]}”"
         return f"{where}（{topic}）" if topic else where
     table, _, rest = loc.partition(".")
     if table in _TABLE_NAMES:

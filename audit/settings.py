@@ -64,6 +64,21 @@ class Settings(BaseSettings):
         "auto", description=".doc/.wps 的转换器：auto、soffice 或 antiword"
     )
 
+    office_name: str = Field("某某省人民政府办公厅", description="发文机关（红头、署名）")
+    office_unit: str = Field("省政务公开办", description="承办单位（通知正文、看板）")
+    office_prefix: str = Field("某政公开", description="文号前缀（〔年份〕之前的部分）")
+    office_contact: str = Field("政务公开办", description="联系人")
+    office_phone: str = Field("", description="联系电话（空则不印）")
+    office_copy_to: str = Field("", description="版记中的抄送机关（空则不印）")
+
+    @field_validator(
+        "office_name", "office_unit", "office_prefix", "office_contact", "office_phone", "office_copy_to"
+    )
+    @classmethod
+    def _one_line(cls, value: str) -> str:
+        """Fold whitespace (a newline in a setting cannot break the 红头 or forge a line)."""
+        return " ".join(value.split())
+
     @field_validator("today", mode="before")
     @classmethod
     def _iso_day(cls, value: Any) -> Any:

@@ -6,6 +6,10 @@
 #   libreoffice-writer-nogui  .doc/.wps/.rtf conversion to DOCX (tables kept); skip with WITH_LIBREOFFICE=0
 #   fonts-wqy-zenhei, fontconfig  a Chinese font, without which LibreOffice renders every CJK character
 #                  as one glyph (the Word→PDF round-trip tests and any rendering need it)
+#   fonts-noto-cjk  serif and sans CJK faces: the stand-ins for 仿宋/小标宋 when a notice is printed by
+#                  LibreOffice or shown by a browser (the recipient's Word/WPS has the official ones)
+#   chromium       headless browser for the dashboard test (tests/test_render_browser.py, driven over
+#                  the DevTools protocol; skip with WITH_CHROMIUM=0)
 #
 # Idempotent: packages already installed are skipped and `apt-get update` runs only when
 # something is missing. Runs non-interactively as root (or via sudo when available).
@@ -13,7 +17,10 @@
 # tool makes those tests fail rather than skip (tests/tooling.py).
 set -euo pipefail
 
-packages=(antiword poppler-utils fonts-wqy-zenhei fontconfig)
+packages=(antiword poppler-utils fonts-wqy-zenhei fonts-noto-cjk fontconfig)
+if [[ "${WITH_CHROMIUM:-1}" == "1" ]]; then
+    packages+=(chromium)
+fi
 if [[ "${WITH_LIBREOFFICE:-1}" == "1" ]]; then
     packages+=(libreoffice-writer-nogui)
 fi

@@ -40,6 +40,8 @@ COMMANDS: dict[str, str] = {
     "copies": "audit.cli.reports:copies",
     "notice": "audit.cli.reports:notice",
     "db": "audit.cli.db:db",
+    "notices": "audit.cli.notices:notices",
+    "ledger": "audit.cli.ledger:ledger",
 }
 
 

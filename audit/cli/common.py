@@ -12,27 +12,18 @@ import re
 from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import click
 
+from audit import clock
+from audit.clock import local_time  # noqa: F401  (re-exported for the commands)
 from audit.logs import mask, safe
 from audit.store import status as m
+from audit.store.status import SEVERITY_NAMES, STATUS_NAMES  # noqa: F401  (re-exported for the commands)
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 FIRST_YEAR = 2008  # the first year of the 条例 (2008-05-01): no report can be older
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 
-STATUS_NAMES = {
-    m.OPEN: "待整改",
-    m.CONFIRMED: "已确认",
-    m.OVERDUE: "已逾期",
-    m.ACCEPTED: "暂缓接受",
-    m.DISMISSED: "误报",
-    m.FIXED: "已整改",
-    m.WITHDRAWN: "已撤销",
-}
-SEVERITY_NAMES = {"error": "错误", "warning": "警告", "info": "提示"}
 LEVEL_NAMES = {"government": "政府", "department": "部门"}
 
 
@@ -66,9 +57,7 @@ LEVEL = ZhChoice(LEVEL_NAMES, {"人民政府": "government", "政府部门": "de
 
 def today() -> date:
     """Return today in Asia/Shanghai (or the frozen day of the settings)."""
-    from audit.store import db
-
-    return db.today()
+    return clock.today()
 
 
 def parse_day(value: str | None, what: str = "日期") -> date | None:
@@ -125,17 +114,6 @@ def fail(message: str, code: int = EXIT_INPUT) -> None:
     """Print one Chinese error line (credentials masked) and exit with ``code``."""
     click.echo(f"错误：{safe(mask(message))}", err=True)
     raise SystemExit(code)
-
-
-def local_time(value: datetime | None) -> str:
-    """Return a stored UTC time as Asia/Shanghai wall time ``YYYY-MM-DD HH:MM``."""
-    if value is None:
-        return ""
-    if value.tzinfo is None:
-        from datetime import UTC
-
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
 
 
 def open_store() -> None:

@@ -14,19 +14,17 @@ import json
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, create_engine
 
+from audit.clock import SHANGHAI, today  # noqa: F401  (re-exported: store.today())
 from audit.settings import get_settings
 from audit.store import tables as models  # noqa: F401  (registers the tables on SQLModel.metadata)
 
 log = logging.getLogger(__name__)
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
 
@@ -50,14 +48,6 @@ def database_url() -> str:
     if url:
         return url
     return f"sqlite:///{data_dir() / 'gkaudit.sqlite'}"
-
-
-def today() -> date:
-    """Return today's date in Asia/Shanghai, or the frozen ``GKAUDIT_TODAY``."""
-    frozen = get_settings().today
-    if frozen:
-        return frozen
-    return datetime.now(SHANGHAI).date()
 
 
 def _json_dumps(obj: object) -> str:

@@ -10,3 +10,14 @@ OVERDUE = "overdue"
 WITHDRAWN = "withdrawn"  # the same document no longer triggers it (rule changed), not a fix
 STATUSES = (OPEN, CONFIRMED, OVERDUE, ACCEPTED, DISMISSED, FIXED, WITHDRAWN)
 ACTIVE = (OPEN, CONFIRMED, OVERDUE)  # unresolved findings that count against the agency
+
+STATUS_NAMES = {
+    OPEN: "待整改",
+    CONFIRMED: "已确认",
+    OVERDUE: "已逾期",
+    ACCEPTED: "暂缓接受",
+    DISMISSED: "误报",
+    FIXED: "已整改",
+    WITHDRAWN: "已撤销",
+}
+SEVERITY_NAMES = {"error": "错误", "warning": "警告", "info": "提示"}

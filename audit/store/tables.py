@@ -152,6 +152,10 @@ class Finding(SQLModel, table=True):
     decision_reason: str | None = Field(default=None, sa_column=Column(Text))
     accepted_until: date | None = None
     updated_at: datetime = Field(default_factory=utcnow)
+    # the agency's own reply, as typed into the 整改清单 (gkaudit ledger import)
+    reply: str | None = Field(default=None, sa_column=Column(Text))
+    reply_at: datetime | None = None
+    reply_by: str | None = None
 
 
 class FindingEvent(SQLModel, table=True):
@@ -183,3 +187,64 @@ class NoticeFinding(SQLModel, table=True):
 
     notice_id: int = Field(foreign_key="notice.id", primary_key=True)
     finding_id: int = Field(foreign_key="finding.id", primary_key=True)
+
+
+# The life of a 整改通知 produced by gkaudit (audit.store.notices): draft → approved → sent → 回执.
+NOTICE_DRAFT = "draft"
+NOTICE_APPROVED = "approved"
+NOTICE_SENT = "sent"
+NOTICE_ACKNOWLEDGED = "acknowledged"  # the agency's 回执 has been recorded
+NOTICE_STATUSES = (NOTICE_DRAFT, NOTICE_APPROVED, NOTICE_SENT, NOTICE_ACKNOWLEDGED)
+
+
+class NoticeSequence(SQLModel, table=True):
+    """The persisted 文号 sequence: the last serial number given out in a year (never reused)."""
+
+    year: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    last: int = 0
+
+
+class RectificationNotice(SQLModel, table=True):
+    """A 整改通知 written by gkaudit, through its life: drafted, approved, sent, 回执 recorded.
+
+    The 文号 is assigned at approval from :class:`NoticeSequence`; at sending the notice is also
+    registered as a :class:`Notice` (``notice_id``) so that its findings' deadlines count from the
+    sent date.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    agency_id: int = Field(foreign_key="agency.id", index=True)
+    status: str = Field(default=NOTICE_DRAFT, index=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    created_by: str = "system"
+    number: str | None = Field(default=None, unique=True)  # 文号, e.g. 某政公开〔2026〕3号
+    serial_year: int | None = None
+    serial: int | None = None
+    approved_by: str | None = None
+    approved_at: datetime | None = None
+    approved_on: date | None = None  # the 成文日期
+    sent_on: date | None = None
+    sent_by: str | None = None
+    notice_id: int | None = Field(default=None, foreign_key="notice.id")
+    receipt_on: date | None = None
+    receipt_by: str | None = None
+    receipt_note: str | None = Field(default=None, sa_column=Column(Text))
+
+
+class RectificationNoticeItem(SQLModel, table=True):
+    """Which findings a 整改通知 lists (fixed when it is drafted)."""
+
+    notice_id: int = Field(foreign_key="rectificationnotice.id", primary_key=True)
+    finding_id: int = Field(foreign_key="finding.id", primary_key=True)
+
+
+class RectificationNoticeEvent(SQLModel, table=True):
+    """One step in a 整改通知's life: when, who, from what to what."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    notice_id: int = Field(foreign_key="rectificationnotice.id", index=True)
+    at: datetime = Field(default_factory=utcnow)
+    actor: str
+    from_status: str | None = None
+    to_status: str
+    note: str | None = Field(default=None, sa_column=Column(Text))
