@@ -167,3 +167,37 @@ def finish(run_id: int, code: int | None, tail: str) -> CrawlResult:
 def _last_lines(text: str, n: int = 5) -> str:
     """Return the last ``n`` non-empty lines of a log."""
     return "\n".join([line for line in text.splitlines() if line.strip()][-n:])
+
+
+def collect(
+    spider: str,
+    arguments: dict,
+    *,
+    sites: list[Site] | None = None,
+    hosts: list[str] | None = None,
+    time_limit: float = 600,
+    settings: dict | None = None,
+) -> tuple[list[dict], str | None]:
+    """Run a spider that reports JSON lines (``sitecheck``, ``discover``); return its lines and an error.
+
+    ``hosts`` are extra hosts the spider may fetch (named explicitly, as given on the command line).
+    """
+    with tempfile.TemporaryDirectory(prefix="gkaudit-sites-") as tmp:
+        output = Path(tmp) / "out.jsonl"
+        overrides = {"CLOSESPIDER_TIMEOUT": max(1, int(time_limit * 0.9)), **(settings or {})}
+        overrides["GKAUDIT_OUTPUT"] = str(output)
+        job = {
+            "sites": [s.as_dict() for s in sites or []],
+            "extra_hosts": list(hosts or []),
+            "extra_explicit": list(hosts or []),
+            "settings": overrides,
+            "arguments": arguments,
+        }
+        code, tail = run_spider(spider, job, time_limit=time_limit)
+        lines = output.read_text(encoding="utf-8").splitlines() if output.exists() else []
+    error = None
+    if code is None:
+        error = "超过时限，已强制结束"
+    elif code != 0:
+        error = "抓取进程异常退出：\n" + _last_lines(tail)
+    return [json.loads(line) for line in lines if line.strip()], error

@@ -8,6 +8,7 @@ spider closes.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import socket
@@ -70,3 +71,21 @@ class StorePipeline:
             run.stats = stats
             run.worker = f"{socket.gethostname()}:{os.getpid()}"
             session.add(run)
+
+
+class JsonLines:
+    """Write each item (a dict) as one JSON line to ``GKAUDIT_OUTPUT`` (``sites check`` / ``discover``)."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    @classmethod
+    def from_crawler(cls, crawler):  # noqa: ANN001, ANN206
+        """Build the pipeline writing to the job's output file."""
+        return cls(crawler.settings.get("GKAUDIT_OUTPUT") or "crawl-output.jsonl")
+
+    def process_item(self, item: dict, spider=None) -> dict:  # noqa: ANN001
+        """Append the item."""
+        with open(self.path, "a", encoding="utf-8") as fh:
+            fh.write(json.dumps(item, ensure_ascii=False, default=str) + "\n")
+        return item

@@ -23,6 +23,9 @@ COMMANDS: dict[str, str] = {
     "db": "audit.cli.store:db",
     "copies": "audit.cli.store:copies",
     "notice": "audit.cli.store:notice",
+    "crawl": "audit.cli.crawl:crawl",
+    "sites": "audit.cli.sites:sites",
+    "demo": "audit.cli.crawl:demo",
 }
 
 

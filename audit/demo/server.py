@@ -62,6 +62,7 @@ class _Handler(BaseHTTPRequestHandler):
         mime = info["type"]
         if mime.startswith("text/"):
             mime += f"; charset={site.encoding.upper() if site.encoding != 'utf-8' else 'utf-8'}"
+        site.portals.served[(site.slug, self.path)] += 1
         self.send_response(200)
         self.send_header("Content-Type", mime)
         self.send_header("Content-Length", str(len(data)))
@@ -108,7 +109,8 @@ class Portals:
     """The running demo portals: one server per site, their base URLs, and the requests they saw."""
 
     def __init__(self, sites: list[DemoSite], root: Path, ports: list[int] | None = None) -> None:
-        self.hits: Counter[tuple[str, str]] = Counter()
+        self.hits: Counter[tuple[str, str]] = Counter()  # every request
+        self.served: Counter[tuple[str, str]] = Counter()  # requests answered with a body (200)
         self.servers = [
             _SiteServer(self, site, root / site.slug, (ports or [])[i] if ports else 0)
             for i, site in enumerate(sites)

@@ -9,6 +9,7 @@ offline (tests/test_crawler_profiles.py).
 from __future__ import annotations
 
 from crawler.spiders.reports import ReportSpider
+from crawler.spiders.sites import DiscoverSpider, SiteCheckSpider
 
 #: spider name -> class, as ``python -m crawler NAME`` runs it
-SPIDERS = {ReportSpider.name: ReportSpider}
+SPIDERS = {s.name: s for s in (ReportSpider, SiteCheckSpider, DiscoverSpider)}
