@@ -17,6 +17,7 @@ with ``from_crawler``, give it a place in the settings, and test it in tests/tes
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import codecs
 import hashlib
@@ -26,9 +27,11 @@ import logging
 import os
 import re
 import socket
+from collections import Counter
 from datetime import UTC, datetime
 from http import HTTPStatus
 from pathlib import Path
+from typing import ClassVar
 from urllib.parse import urlsplit
 
 from scrapy import Request, signals
@@ -36,10 +39,7 @@ from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
 from scrapy.resolver import CachingThreadedResolver
-from scrapy.utils.defer import maybe_deferred_to_future
-from twisted.internet import reactor
 from twisted.internet.error import DNSLookupError
-from twisted.internet.task import deferLater
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
@@ -94,21 +94,24 @@ class HostGuard:
 
 
 class GuardedResolver(CachingThreadedResolver):
-    """Scrapy's caching resolver that refuses internal addresses for names not named explicitly."""
+    """Scrapy's caching resolver that refuses internal addresses for names not named explicitly.
 
-    def __init__(self, reactor, cache_size: int, timeout: float, explicit: set[str], stats) -> None:  # noqa: ANN001
+    It is built once per process (before any crawler has stats), so refusals are counted in
+    :attr:`refused` (name → count); the store pipeline reports them as ``gkaudit/blocked/private``.
+    """
+
+    refused: ClassVar[Counter[str]] = Counter()
+
+    def __init__(self, reactor, cache_size: int, timeout: float, explicit: set[str]) -> None:  # noqa: ANN001
         super().__init__(reactor, cache_size, timeout)
         self.explicit = {h.split(":", 1)[0] if not h.startswith("[") else h for h in explicit}
-        self.stats = stats
 
     @classmethod
     def from_crawler(cls, crawler, reactor):  # noqa: ANN001, ANN206
-        """Build the resolver (once per process, from the CrawlerProcess) from the crawl's settings (explicit hosts, DNS cache and timeout)."""
+        """Build the resolver (once per process, from the CrawlerProcess): explicit hosts, DNS cache, timeout."""
         size = crawler.settings.getint("DNSCACHE_SIZE") if crawler.settings.getbool("DNSCACHE_ENABLED") else 0
         explicit = _hosts(crawler, "GKAUDIT_EXPLICIT_HOSTS")
-        return cls(
-            reactor, size, crawler.settings.getfloat("DNS_TIMEOUT"), explicit, getattr(crawler, "stats", None)
-        )
+        return cls(reactor, size, crawler.settings.getfloat("DNS_TIMEOUT"), explicit)
 
     def getHostByName(self, name: str, timeout=()):  # noqa: ANN001, ANN201, N802
         """Resolve ``name``; fail the lookup when it points at an internal address."""
@@ -120,8 +123,7 @@ class GuardedResolver(CachingThreadedResolver):
         """Pass ``address`` on, or raise when it is internal and ``name`` was not named explicitly."""
         if is_internal(address) and name.lower() not in self.explicit:
             log.warning("拒绝连接：%s 解析为内网/本机地址 %s", name, address)
-            if self.stats is not None:
-                self.stats.inc_value("gkaudit/blocked/private")
+            GuardedResolver.refused[name.lower()] += 1
             raise DNSLookupError(f"{name} 解析为内网/本机地址 {address}，登记名单未明确列出，拒绝连接")
         return address
 
@@ -329,5 +331,5 @@ class BackoffRetry(RetryMiddleware):
         """Wait before handing back a retry request; anything else passes at once."""
         if isinstance(result, Request) and self.base > 0:
             delay = min(self.base * 2 ** (int(result.meta.get("retry_times", 1)) - 1), 60.0)
-            await maybe_deferred_to_future(deferLater(reactor, delay, lambda: None))
+            await asyncio.sleep(delay)  # the asyncio reactor (Scrapy's default) runs this loop
         return result

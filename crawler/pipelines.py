@@ -17,6 +17,7 @@ from audit.store import db as store
 from audit.store import tables as m
 from crawler import state
 from crawler.items import Fetched
+from crawler.middlewares import GuardedResolver
 
 log = logging.getLogger(__name__)
 COUNTERS = {state.NEW: "new", state.CHANGED: "changed", state.UNCHANGED: "unchanged", state.GONE: "gone"}
@@ -58,6 +59,11 @@ class StorePipeline:
         """Write pages, bytes, refused requests and Scrapy's stats to the crawl run."""
         if self.run_id is None:
             return
+        refused = sum(GuardedResolver.refused.values())
+        if refused:
+            self.stats.set_value(
+                "gkaudit/blocked/private", self.stats.get_value("gkaudit/blocked/private", 0) + refused
+            )
         stats = {k: v for k, v in self.stats.get_stats().items() if isinstance(v, int | float | str)}
         with store.session_scope() as session:
             run = session.get(m.CrawlRun, self.run_id)

@@ -14,6 +14,7 @@ validators: see :func:`crawler.state.known_urls`).
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from datetime import date
 from pathlib import PurePosixPath
@@ -30,6 +31,7 @@ from audit.readers import sniff
 from audit.registry import Site, host_matches
 from crawler import extract
 from crawler.items import ATTACHMENT, DOCUMENT, LIST, PAGE, REPORT, STORED, Fetched
+from crawler.middlewares import GuardedResolver
 from crawler.profiles import Profile, profile_for
 
 #: Statuses handed to the callbacks (everything but redirects, which Scrapy follows).
@@ -66,6 +68,7 @@ class ReportSpider(scrapy.Spider):
             for k in self.known
         }
         self.hosts = {name: site.allowed_hosts() for name, site in self.sites.items()}
+        self.list_pages: Counter[str] = Counter()  # list pages requested per list (its first page's URL)
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):  # noqa: ANN001, ANN206
@@ -99,7 +102,7 @@ class ReportSpider(scrapy.Spider):
         """Return the start requests (also what the meta-test calls without a reactor)."""
         for name, site in self.sites.items():
             for url in site.lists:
-                yield self.follow(name, url, LIST, list_page=0)
+                yield self.follow(name, url, LIST, list_root=url)
         for k in self.known:
             if k["agency"] in self.sites and k.get("kind") != LIST:
                 yield self.follow(
@@ -161,13 +164,15 @@ class ReportSpider(scrapy.Spider):
                     referer=response.url,
                     published_on=link.listed_on,
                 )
-        page = int(meta.get("list_page") or 0)
-        if page + 1 < profile.max_list_pages:
-            for url in extract.next_pages(html, response.url, profile):
-                if self.allowed(agency, url):
-                    yield self.follow(agency, url, LIST, list_page=page + 1)
-        else:
-            self.crawler.stats.inc_value("gkaudit/list_page_limit")
+        root = meta.get("list_root") or response.url
+        for url in extract.next_pages(html, response.url, profile):
+            if not self.allowed(agency, url):
+                continue
+            if self.list_pages[root] + 1 >= profile.max_list_pages:
+                self.crawler.stats.inc_value("gkaudit/list_page_limit")
+                break
+            self.list_pages[root] += 1
+            yield self.follow(agency, url, LIST, list_root=root)
 
     def parse_page(self, response: Response) -> Iterator[object]:
         """Read a report page: the report is its body, or the attachment it links."""
@@ -247,6 +252,9 @@ class ReportSpider(scrapy.Spider):
             return
         name = type(failure.value).__name__
         error = ERRORS.get(name, f"下载失败（{name}）")
+        host = (urlsplit(request.url).hostname or "").lower()
+        if host in GuardedResolver.refused:
+            error = f"{host} 解析为内网/本机地址，登记名单未明确列出，拒绝连接"
         yield Fetched(
             agency=meta["agency"],
             url=request.url,
