@@ -38,6 +38,7 @@ _PAGE_COUNT = re.compile(
 _NUMBERED = re.compile(r"^(?P<stem>.*?/(?P<prefix>[\w-]+?))(?:_(?P<n>\d+))?\.(?P<ext>s?html?)$")
 _SKIP_HREF = ("javascript:", "mailto:", "tel:", "#")
 _WS = re.compile(r"\s+")
+_FILENAME_STAR = re.compile(r"filename\*\s*=\s*([\w-]*)'[^']*'([^;]+)", re.I)
 _HANDLER_EXTENSIONS = {"asp", "aspx", "jsp", "php", "do", "action", "cgi", "ashx", "jspx"}
 
 
@@ -225,7 +226,7 @@ def content_hash(html: str) -> str:
 
 
 def published_on(html: str, url: str, profile: Profile, today: date | None = None) -> date | None:
-    """Return a report page's 发布日期: CMS meta tags, the date element, a labelled date, then htmldate."""
+    """Return a report page's 发布日期: CMS meta tags, the date element, a labelled date, htmldate, the URL."""
     sel = Selector(text=html)
     today = today or date.today()
 
@@ -247,7 +248,16 @@ def published_on(html: str, url: str, profile: Profile, today: date | None = Non
             if found := plausible(parse_date(text[match.end() : match.end() + 24])):
                 return found
     guess = find_date(html, url=url, extensive_search=False, original_date=True)
-    return plausible(date.fromisoformat(guess)) if guess else None
+    if guess and (found := plausible(date.fromisoformat(guess))):
+        return found
+    for pattern in profile.url_dates:
+        match = re.search(pattern, url)
+        if match:
+            try:
+                return plausible(date(*(int(g) for g in match.groups())))
+            except ValueError:
+                continue
+    return None
 
 
 def disposition_name(raw: bytes | str | None) -> str | None:
@@ -261,6 +271,15 @@ def disposition_name(raw: bytes | str | None) -> str | None:
                 break
             except UnicodeDecodeError:
                 continue
+    star = _FILENAME_STAR.search(raw)
+    if star:  # RFC 6266: filename*= (RFC 5987, charset'lang'percent-encoded) wins over filename=
+        try:
+            return (
+                unquote(star.group(2).strip().strip('"'), encoding=star.group(1) or "utf-8", errors="strict")
+                or None
+            )
+        except (LookupError, UnicodeDecodeError):
+            pass
     msg = Message()
     msg["content-disposition"] = str(raw)
     name = msg.get_filename()

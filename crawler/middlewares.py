@@ -273,6 +273,7 @@ class WarcArchive:
             response.url,
             "response",
             payload=io.BytesIO(response.body),
+            length=len(response.body),
             http_headers=status,
             warc_headers_dict=warc_headers,
         )
@@ -291,6 +292,7 @@ class WarcArchive:
             request.url,
             "request",
             payload=io.BytesIO(request.body or b""),
+            length=len(request.body or b""),
             http_headers=req_status,
             warc_headers_dict=concurrent,
         )

@@ -60,6 +60,11 @@ class Profile:
     )
     #: Labels after which a page's text prints the 发布日期 (“发布日期：2024-01-25”).
     date_labels: tuple[str, ...] = ("发布日期", "发布时间", "发文日期", "公开日期", "生成日期", "日期")
+    #: Regular expressions (year, month, day groups) of CMS URLs that carry the 发布日期 (last resort).
+    url_dates: tuple[str, ...] = (
+        r"/t(20\d{2})(\d{2})(\d{2})_\d+",  # TRS: t20240125_123.html
+        r"/art/(20\d{2})/(\d{1,2})/(\d{1,2})/art_",  # Hanweb: /art/2024/1/25/art_…
+    )
     #: Link texts of the next list page (and the last, followed only when no next link exists).
     next_page_texts: tuple[str, ...] = ("下一页", "下页", "后一页", "下一頁")
     #: Link texts of the last list page.

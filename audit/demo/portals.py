@@ -197,6 +197,31 @@ def _list_page(site: DemoSite, entries: list[_Entry], page: int, pages: int, ext
     )
 
 
+def _home_pages(site: DemoSite) -> dict[str, str]:
+    """Return the home page and the 信息公开 page leading to the 年报 column (what ``sites discover`` walks)."""
+
+    def page(title: str, links: list[tuple[str, str]]) -> str:
+        items = "".join(f'<li><a href="{href}">{html.escape(text)}</a></li>' for href, text in links)
+        return (
+            f'<!DOCTYPE html><html><head><meta charset="{site.encoding}"><title>{html.escape(title)}</title></head>'
+            f"<body><ul>{items}</ul></body></html>"
+        )
+
+    return {
+        "/index.html": page(
+            site.shown, [("/news/index.html", "新闻动态"), ("/gk/index.html", "政府信息公开")]
+        ),
+        "/gk/index.html": page(
+            f"{site.shown} 政府信息公开",
+            [
+                ("/gk/guide.html", "政府信息公开指南"),
+                (list_path(site), "政府信息公开年报"),
+                ("/gk/rules.html", "法定主动公开内容"),
+            ],
+        ),
+    }
+
+
 def list_path(site: DemoSite) -> str:
     """Return the path of the first page of a site's 年报 column."""
     return {
@@ -265,6 +290,8 @@ def _build_site(site: DemoSite, base: Path, *, night: int, per_page: int, first:
             "text/html",
         )
     _write(base, "/robots.txt", b"User-agent: *\nDisallow: /search/\n", files, newest, "text/plain")
+    for path, page in _home_pages(site).items():
+        _write(base, path, page.encode(site.encoding), files, newest, "text/html")
     (base / FILES).write_text(json.dumps(files, ensure_ascii=False, indent=1), encoding="utf-8")
 
 

@@ -39,7 +39,7 @@ class _Handler(BaseHTTPRequestHandler):
             return f"/_download/{query['id'][0]}"
         if parts.path.endswith("/downfile.jsp") and query.get("filename"):
             return f"/_download/{query['filename'][0]}"
-        return unquote(parts.path)
+        return "/index.html" if parts.path == "/" else unquote(parts.path)
 
     def do_GET(self) -> None:  # noqa: N802
         """Answer a GET: 404, 304 or the file with its validators."""
