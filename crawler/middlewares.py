@@ -7,6 +7,7 @@
   connection uses, so that DNS cannot point a registered name at an internal address (SSRF).
 - :class:`ConditionalRequests` adds If-None-Match / If-Modified-Since from the stored validators.
 - :class:`Charset` decodes pages whose charset is missing or wrong (a UTF-8 header on a GBK page).
+- :class:`RobotsTxt` is Scrapy's robots.txt middleware, fixed for concurrent first requests.
 - :class:`BackoffRetry` retries 5xx answers and failed connections after a growing pause.
 - :class:`WarcArchive` writes every response (and its request) as WARC records: headers, body,
   fetch time and the server's IP, the evidence behind every stored document.
@@ -36,9 +37,13 @@ from urllib.parse import urlsplit
 
 from scrapy import Request, signals
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
 from scrapy.resolver import CachingThreadedResolver
+from scrapy.utils.defer import maybe_deferred_to_future
+from scrapy.utils.httpobj import urlparse_cached
+from twisted.internet.defer import Deferred
 from twisted.internet.error import DNSLookupError
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
@@ -335,3 +340,28 @@ class BackoffRetry(RetryMiddleware):
             delay = min(self.base * 2 ** (int(result.meta.get("retry_times", 1)) - 1), 60.0)
             await asyncio.sleep(delay)  # the asyncio reactor (Scrapy's default) runs this loop
         return result
+
+
+class RobotsTxt(RobotsTxtMiddleware):
+    """Scrapy's robots.txt middleware, with every request that waits for a host's robots.txt obeying it.
+
+    Scrapy 2.19 lets each request that arrives while a host's robots.txt is being fetched await
+    the same Deferred; the first waiter's ``asFuture`` consumes its result and every further waiter
+    gets ``None`` — "no robots.txt" — so with three or more concurrent first requests to a host the
+    Disallow rules were not applied (scrapy/scrapy PR #6802 dropped the relay Deferred). Each
+    waiter here gets a Deferred of its own, fed from the shared one.
+    """
+
+    async def robot_parser(self, request: Request):  # noqa: ANN201
+        """Return the host's parser; waiters for a robots.txt in flight each get their own Deferred."""
+        parser = self._parsers.get(urlparse_cached(request).netloc)
+        if not isinstance(parser, Deferred):
+            return await super().robot_parser(request)
+        waiter: Deferred = Deferred()
+
+        def relay(result):  # noqa: ANN001, ANN202
+            waiter.callback(result)
+            return result
+
+        parser.addBoth(relay)
+        return await maybe_deferred_to_future(waiter)

@@ -52,6 +52,8 @@ TWISTED_DNS_RESOLVER = "crawler.middlewares.GuardedResolver"
 
 DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.HostGuard": 50,  # before robots.txt, so no request of any kind leaves
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.middlewares.RobotsTxt": 100,  # Scrapy's, fixed: concurrent first requests obey it too
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.BackoffRetry": 550,
     "crawler.middlewares.ConditionalRequests": 560,

@@ -153,10 +153,12 @@ def sites_check(
         if as_json:
             click.echo(json.dumps(line, ensure_ascii=False))
             continue
-        if line.get("status") != 200:
+        if line.get("error"):
             bad += 1
-            why = f"HTTP {line['status']}" if line.get("status") else line.get("error", "无响应")
-            click.echo(f"✗ {line['agency']} {line['url']}：无法读取（{why}）")
+            click.echo(f"✗ {line['agency']} {line['url']}：{line['error']}")
+        elif line.get("status") != 200:
+            bad += 1
+            click.echo(f"✗ {line['agency']} {line['url']}：无法读取（HTTP {line['status']}）")
         elif not line.get("links"):
             bad += 1
             click.echo(f"✗ {line['agency']} {line['url']}：没有找到年报链接，请核对栏目网址或 selectors")
@@ -168,10 +170,10 @@ def sites_check(
     checked = {line["url"] for line in lines}
     for site in entries:
         for url in site.lists:
-            if url not in checked:
+            if url not in checked:  # the process stopped before it
                 bad += 1
                 if not as_json:
-                    click.echo(f"✗ {site.name} {url}：未抓取（被 robots.txt 禁止或不在允许的主机内）")
+                    click.echo(f"✗ {site.name} {url}：未抓取（检查中止）")
     if error:
         click.echo(error, err=True)
     if bad or error:

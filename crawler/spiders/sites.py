@@ -12,12 +12,14 @@ from collections.abc import AsyncIterator, Iterator
 from urllib.parse import urlsplit
 
 import scrapy
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
 from audit.registry import Site, host_key
 from crawler import extract
 from crawler.profiles import profile_for
+from crawler.spiders.reports import ERRORS
 
 #: Link texts that lead towards a 年报 column (信息公开 menus of common CMSs), most promising first.
 TOWARDS = re.compile(r"年报|年度报告|政府信息公开|信息公开|政务公开|法定主动公开|公开目录|公开指南|工作报告")
@@ -66,12 +68,13 @@ class SiteCheckSpider(scrapy.Spider):
     def failed(self, failure: Failure) -> Iterator[dict]:
         """Report a list page that could not be fetched."""
         request = failure.request  # type: ignore[attr-defined]
-        yield {
-            "agency": request.meta["agency"],
-            "url": request.url,
-            "status": 0,
-            "error": type(failure.value).__name__,
-        }
+        if failure.check(IgnoreRequest):
+            error = "未抓取（被 robots.txt 禁止，或主机不在登记名单内）"
+        else:
+            error = (
+                "无法读取（" + ERRORS.get(type(failure.value).__name__, type(failure.value).__name__) + "）"
+            )
+        yield {"agency": request.meta["agency"], "url": request.url, "status": 0, "error": error}
 
 
 class DiscoverSpider(scrapy.Spider):
