@@ -124,6 +124,12 @@ def sqlite_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[st
         yield url
 
 
+@pytest.fixture
+def sqlite(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A fresh SQLite store, migrated, with today frozen at :data:`TODAY` (import it into a test module)."""
+    yield from sqlite_store(tmp_path, monkeypatch)
+
+
 def gk(*args: str, code: int | None = 0) -> str:
     """Run ``gkaudit ARGS`` in this process (a crawl still runs in its own subprocess); return stdout."""
     result = CliRunner().invoke(main, list(args), catch_exceptions=False)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 import redis
-from crawl_support import FAST, demo_sites, sqlite_store, write_registry
+from crawl_support import FAST, demo_sites, sqlite, write_registry  # noqa: F401  (fixture)
 
 from audit.demo.portals import build
 from audit.demo.server import Portals
@@ -41,7 +41,19 @@ def frontier() -> Iterator[str]:
     """A frontier name of this test in a running Redis (started if installed); its keys deleted after."""
     if not _ping() and shutil.which("redis-server"):
         subprocess.run(
-            ["redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "--port", "6379", "--save", "", "--appendonly", "no"],
+            [
+                "redis-server",
+                "--daemonize",
+                "yes",
+                "--bind",
+                "127.0.0.1",
+                "--port",
+                "6379",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ],
             check=False,
             capture_output=True,
         )
@@ -61,31 +73,34 @@ def frontier() -> Iterator[str]:
 
 
 def test_two_processes_share_one_frontier_and_fetch_each_url_once(
-    frontier: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    frontier: str,
+    sqlite: str,  # noqa: ARG001, F811
+    tmp_path: Path,
 ) -> None:
-    for _ in sqlite_store(tmp_path, monkeypatch):
-        sites = demo_sites()
-        build(sites, tmp_path / "portals")
-        portals = Portals(sites, tmp_path / "portals")
-        try:
-            registry = write_registry(tmp_path / "sites.yaml", sites, portals)
-            with store.session_scope() as session:
-                import_sites(session, load_registry(registry))
-            with store.session_scope() as session:
-                entries = stored_sites(session)
-            results: list[CrawlResult] = []
+    sites = demo_sites()
+    build(sites, tmp_path / "portals")
+    portals = Portals(sites, tmp_path / "portals")
+    results: list[CrawlResult] = []
+    try:
+        registry = write_registry(tmp_path / "sites.yaml", sites, portals)
+        with store.session_scope() as session:
+            import_sites(session, load_registry(registry))
+        with store.session_scope() as session:
+            entries = stored_sites(session)
 
-            def worker() -> None:
-                settings = {**FAST, "GKAUDIT_IDLE_SECONDS": "3"}
-                results.append(crawl(entries, time_limit=120, settings=settings, redis_url=REDIS_URL, frontier=frontier))
+        def worker() -> None:
+            settings = {**FAST, "GKAUDIT_IDLE_SECONDS": "3"}
+            results.append(
+                crawl(entries, time_limit=120, settings=settings, redis_url=REDIS_URL, frontier=frontier)
+            )
 
-            threads = [threading.Thread(target=worker) for _ in range(2)]
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join()
-        finally:
-            portals.close()
+        threads = [threading.Thread(target=worker) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        portals.close()
     # Without the shared dupefilter the second worker would fetch every list page (and all that
     # follows) again. On a frontier this small one worker usually drains the queue before the other
     # polls it; on a province's thousands of URLs each holds at most CONCURRENT_REQUESTS at a time.

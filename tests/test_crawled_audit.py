@@ -8,10 +8,8 @@ the registry's earlier local deadline counts.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from pathlib import Path
 
-import pytest
-from crawl_support import sqlite_store
+from crawl_support import sqlite  # noqa: F401  (fixture)
 
 from audit.registry import import_sites, parse_yaml
 from audit.run import run_audit
@@ -28,11 +26,6 @@ agencies:
   - {name: 丁县人民政府, level: government, lists: ["http://d.gov.cn/nb/"], deadline: "02-20"}
   - {name: 戊县人民政府, level: government, lists: ["http://e.gov.cn/nb/"]}
 """
-
-
-@pytest.fixture
-def sqlite(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # noqa: ANN201
-    yield from sqlite_store(tmp_path, monkeypatch)
 
 
 def _fetched(agency: str, url: str, kind: str, status: int, day: date, **kw) -> None:  # noqa: ANN003
@@ -56,8 +49,8 @@ def _tl(today: date) -> set[tuple[str, int, str]]:
 
 
 def test_tl02_only_where_the_column_was_read_after_the_deadline_and_tl04_for_a_broken_report(
-    sqlite: str,
-) -> None:  # noqa: ARG001
+    sqlite: str,  # noqa: ARG001, F811
+) -> None:
     with store.session_scope() as session:
         import_sites(session, parse_yaml(REGISTRY, "sites.yaml"))
     read = date(2024, 3, 1)

@@ -9,7 +9,7 @@ from ipaddress import ip_address
 from pathlib import Path
 
 import pytest
-from crawl_support import sqlite_store
+from crawl_support import sqlite  # noqa: F401  (fixture)
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse, Request
 from scrapy.utils.test import get_crawler
@@ -158,11 +158,6 @@ def test_every_fetch_is_archived_as_warc_request_and_response_records(tmp_path: 
 # --------------------------------------------------------------------------- the crawler's memory
 
 
-@pytest.fixture
-def sqlite(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # noqa: ANN201
-    yield from sqlite_store(tmp_path, monkeypatch)
-
-
 def _fetch(url: str, kind: str, status: int, body: bytes | None = None, **kw) -> Fetched:  # noqa: ANN003
     return Fetched(
         agency="某市某局",
@@ -181,7 +176,7 @@ def _record(item: Fetched) -> str:
         return state.record(session, item)
 
 
-def test_new_unchanged_changed_and_gone(sqlite: str) -> None:  # noqa: ARG001
+def test_new_unchanged_changed_and_gone(sqlite: str) -> None:  # noqa: ARG001, F811
     url = "http://x.gov.cn/nb2023.pdf"
     assert _record(_fetch(url, DOCUMENT, 200, b"%PDF-1.4 v1", etag='"1"')) == state.NEW
     assert _record(_fetch(url, DOCUMENT, 304)) == state.UNCHANGED
@@ -200,7 +195,7 @@ def test_new_unchanged_changed_and_gone(sqlite: str) -> None:  # noqa: ARG001
         assert session.exec(select(m.UrlState)).one().gone_since is None
 
 
-def test_a_page_whose_visible_text_is_the_same_is_not_a_new_version(sqlite: str) -> None:  # noqa: ARG001
+def test_a_page_whose_visible_text_is_the_same_is_not_a_new_version(sqlite: str) -> None:  # noqa: ARG001, F811
     url = "http://x.gov.cn/t20240125_1.html"
     assert (
         _record(_fetch(url, REPORT, 200, b"<html>a<script>1</script></html>", content_hash="h")) == state.NEW
@@ -212,7 +207,7 @@ def test_a_page_whose_visible_text_is_the_same_is_not_a_new_version(sqlite: str)
     assert _record(_fetch(url, REPORT, 200, b"<html>b</html>", content_hash="h2")) == state.CHANGED
 
 
-def test_failures_become_gone_only_after_several_nights_of_5xx_and_lists_are_never_gone(sqlite: str) -> None:  # noqa: ARG001
+def test_failures_become_gone_only_after_several_nights_of_5xx_and_lists_are_never_gone(sqlite: str) -> None:  # noqa: ARG001, F811
     url = "http://x.gov.cn/nb.pdf"
     outcomes = [_record(_fetch(url, ATTACHMENT, 503)) for _ in range(state.GONE_AFTER_FAILURES)]
     assert outcomes == [state.ERROR] * (state.GONE_AFTER_FAILURES - 1) + [state.GONE]
@@ -226,7 +221,7 @@ def test_failures_become_gone_only_after_several_nights_of_5xx_and_lists_are_nev
     assert gone == {url}
 
 
-def test_times_are_recorded(sqlite: str) -> None:  # noqa: ARG001
+def test_times_are_recorded(sqlite: str) -> None:  # noqa: ARG001, F811
     item = _fetch(
         "http://x.gov.cn/a.pdf", DOCUMENT, 200, b"%PDF-1.4", fetched_at=datetime.now(UTC) - timedelta(days=1)
     )

@@ -6,7 +6,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from crawl_support import sqlite_store
+from crawl_support import sqlite  # noqa: F401  (fixture)
 from sqlmodel import select
 
 from audit.registry import (
@@ -142,12 +142,7 @@ def test_hosts_match_with_and_without_port() -> None:
     assert not host_matches("http://a.gov.cn:99999/x", {"a.gov.cn"})
 
 
-@pytest.fixture
-def sqlite(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # noqa: ANN201
-    yield from sqlite_store(tmp_path, monkeypatch)
-
-
-def test_import_makes_the_registry_the_roster(sqlite: str) -> None:  # noqa: ARG001
+def test_import_makes_the_registry_the_roster(sqlite: str) -> None:  # noqa: ARG001, F811
     sites = parse_yaml(GOOD, "sites.yaml")
     with store.session_scope() as session:
         first = import_sites(session, sites)
@@ -164,7 +159,7 @@ def test_import_makes_the_registry_the_roster(sqlite: str) -> None:  # noqa: ARG
         assert local_deadlines(session) == {agencies["平潭综合实验区管委会"].id: "02-20"}
 
 
-def test_an_alias_belongs_to_one_agency(sqlite: str) -> None:  # noqa: ARG001
+def test_an_alias_belongs_to_one_agency(sqlite: str) -> None:  # noqa: ARG001, F811
     with store.session_scope() as session:
         import_sites(session, parse_yaml(GOOD, "a.yaml"))
     clash = "agencies:\n  - name: 另一个局\n    aliases: [财政金融局]\n    lists: [http://x.gov.cn/]\n"
