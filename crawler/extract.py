@@ -74,6 +74,43 @@ def report_year(text: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
+_REPORT_WORDS = re.compile(
+    r"(?<!\d)20[0-4]\d\s*年度?|政府信息公开工作年度报告|政府信息公开年度报告|信息公开工作年度报告|年度工作报告|"
+    r"工作年度报告|年度报告|年报|报告|[\s\u3000（）()【】\[\]《》<>“”\"'、，,.。:：_\-—…]|关于|印发|公布|发布|更正版?|附件"
+)
+
+
+def printed_name(text: str) -> str:
+    """Return the organ name a 年报 link prints, if any (“中卫市财政局2023年…年度报告” → “中卫市财政局”)."""
+    return _REPORT_WORDS.sub("", text)
+
+
+def owner_of(text: str, agency: str, roster: dict[str, list[str]]) -> str | None:
+    """Return which registered agency a 年报 link on ``agency``'s list belongs to; None when unclear.
+
+    A link that prints no name, or the name (or an alias, or the name without its region prefix) of
+    ``agency``, is ``agency``'s. A link printing the name of exactly one other registered agency (an
+    exact name or alias first, then one that ends with the printed name, e.g. without its region) is
+    that agency's (shared columns of a government portal list its departments' reports); one that
+    fits several other agencies is nobody's. A name that fits no registered agency stays with
+    ``agency`` (a variant the registry does not know yet).
+    """
+    printed = printed_name(text)
+    if len(printed) < 2:
+        return agency
+
+    def fits(names: list[str]) -> bool:
+        return any(
+            printed == n or (len(printed) >= 3 and n.endswith(printed)) or printed.endswith(n) for n in names
+        )
+
+    exact = [name for name, names in roster.items() if printed in (name, *names)]
+    matches = exact or [name for name, names in roster.items() if fits([name, *names])]
+    if agency in matches or not matches:
+        return agency
+    return matches[0] if len(matches) == 1 else None
+
+
 def parse_date(text: str) -> date | None:
     """Return the first plausible date printed in ``text`` (2024-01-25, 2024/1/25, 2024年1月25日)."""
     for match in _DATE.finditer(text):

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from sqlmodel import col, select
 
-from audit.registry import Site
+from audit.registry import Site, stored_sites
 from audit.store import db as store
 from audit.store import tables as m
 from crawler.settings import redis_settings
@@ -114,6 +114,7 @@ def crawl(
         session.flush()
         run_id: int = run.id  # type: ignore[assignment]
         known = known_urls(session, [s.name for s in sites])
+        roster = {s.name: s.aliases for s in stored_sites(session)} | {s.name: s.aliases for s in sites}
     overrides = dict(settings or {})
     overrides.setdefault("CLOSESPIDER_TIMEOUT", max(1, int(time_limit * 0.9)))
     if redis_url:
@@ -122,7 +123,7 @@ def crawl(
         "run_id": run_id,
         "sites": [s.as_dict() for s in sites],
         "settings": overrides,
-        "arguments": {"sites": [s.as_dict() for s in sites], "known": known},
+        "arguments": {"sites": [s.as_dict() for s in sites], "known": known, "roster": roster},
     }
     code, tail = run_spider("reports", job, time_limit=time_limit)
     return finish(run_id, code, tail)

@@ -10,7 +10,7 @@ import pytest
 import yaml
 from crawl_support import REPORTS, demo_sites, fast_args, gk, sqlite_store, write_registry
 
-from audit.demo.portals import build
+from audit.demo.portals import build, list_path
 from audit.demo.server import Portals
 
 
@@ -80,8 +80,6 @@ def test_discover_finds_the_column_from_the_home_page(served, tmp_path: Path) ->
 
 
 def _list(site) -> str:  # noqa: ANN001
-    from audit.demo.portals import list_path
-
     return list_path(site)
 
 

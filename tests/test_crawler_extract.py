@@ -10,8 +10,9 @@ from datetime import date
 
 import pytest
 from scrapy.http import HtmlResponse, Request
+from scrapy.utils.test import get_crawler
 
-from audit.demo.portals import DemoDocument, DemoSite, _list_page, _paths, _title, list_path
+from audit.demo.portals import DemoDocument, DemoSite, _Entry, _list_page, _paths, _title, list_path
 from crawler import extract
 from crawler.profiles import PROFILES, Profile, profile_for
 from crawler.spiders import SPIDERS
@@ -157,8 +158,6 @@ def test_a_report_page_has_a_long_body_with_a_table_and_a_counter_is_not_a_chang
 
 def _saved_list(style: str) -> tuple[str, str]:
     """Return (URL, HTML) of a list page of ``style`` with two reports, as the demo builder makes it."""
-    from audit.demo.portals import _Entry
-
     site = DemoSite("某市某局", "department", "640500", style)
     entries = []
     for n, (year, day) in enumerate([(2023, date(2024, 1, 25)), (2022, date(2023, 1, 20))], start=1):
@@ -189,7 +188,7 @@ def test_the_base_spider_reads_a_list_page_of_every_cms(style: str) -> None:
     profile = {"trs": "trs", "hanweb": "hanweb", "gkmlpt": "gkmlpt"}.get(style, "generic")
     site = {"name": "某市某局", "lists": [url], "profile": profile, "level": "department"}
     spider = ReportSpider(sites=[site], known=[])
-    spider.crawler = None  # offline: no stats
+    spider.crawler = get_crawler()  # offline: stats only
     request = next(spider.start_requests_offline())
     response = HtmlResponse(url=url, body=html.encode("utf-8"), encoding="utf-8", request=request, status=200)
     out = list(spider.parse_list(response))
@@ -209,3 +208,45 @@ def test_every_spider_yields_requests_offline() -> None:
     assert set(arguments) == set(SPIDERS)
     for name, cls in SPIDERS.items():
         assert list(cls(**arguments[name]).start_requests_offline()), name
+
+
+ROSTER = {"中卫市人民政府": [], "中卫市财政局": [], "中卫市教育局": ["教育局"], "沙坡头区财政局": []}
+
+
+@pytest.mark.parametrize(
+    ("text", "owner"),
+    [
+        ("中卫市人民政府2023年政府信息公开工作年度报告", "中卫市人民政府"),
+        ("2023年政府信息公开工作年度报告", "中卫市人民政府"),  # no name: the column's agency
+        ("中卫市财政局2023年政府信息公开工作年度报告", "中卫市财政局"),  # a department's report on the portal
+        ("2023年度中卫市教育局政府信息公开工作年度报告（更正）", "中卫市教育局"),
+        ("教育局2023年度报告", "中卫市教育局"),  # an alias
+        ("财政局2023年政府信息公开工作年度报告", None),  # fits two registered agencies: nobody's
+        ("市政府办公室2023年政府信息公开工作年度报告", "中卫市人民政府"),  # fits none: stays
+    ],
+)
+def test_whose_report_a_link_is(text: str, owner: str | None) -> None:
+    assert extract.owner_of(text, "中卫市人民政府", ROSTER) == owner
+
+
+def test_a_shared_column_gives_each_registered_agency_its_own_reports() -> None:
+    url = "http://127.0.0.1:8000/nb/index.html"
+    html = (
+        '<ul><li><a href="/a.html">中卫市人民政府2023年政府信息公开工作年度报告</a></li>'
+        '<li><a href="/b.html">中卫市财政局2023年政府信息公开工作年度报告</a></li>'
+        '<li><a href="/c.html">财政局2023年政府信息公开工作年度报告</a></li></ul>'
+    )
+    sites = [
+        {"name": "中卫市人民政府", "lists": [url], "level": "government"},
+        {"name": "中卫市财政局", "lists": ["http://127.0.0.1:8000/cz/index.html"], "level": "department"},
+    ]
+    spider = ReportSpider(sites=sites, known=[], roster=ROSTER)
+    spider.crawler = get_crawler()
+    request = next(spider.start_requests_offline())
+    response = HtmlResponse(url=url, body=html.encode(), encoding="utf-8", request=request)
+    pages = [
+        (r.url.rsplit("/", 1)[-1], r.meta["agency"])
+        for r in spider.parse_list(response)
+        if isinstance(r, Request)
+    ]
+    assert pages == [("a.html", "中卫市人民政府"), ("b.html", "中卫市财政局")]

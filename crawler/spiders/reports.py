@@ -56,9 +56,17 @@ class ReportSpider(scrapy.Spider):
     name = "reports"
     handle_httpstatus_list = HANDLED
 
-    def __init__(self, sites: list[dict] | None = None, known: list[dict] | None = None, **kwargs) -> None:
+    def __init__(
+        self,
+        sites: list[dict] | None = None,
+        known: list[dict] | None = None,
+        roster: dict[str, list[str]] | None = None,
+        **kwargs,
+    ) -> None:
         super().__init__(**kwargs)
         self.sites = {s["name"]: Site(**s) for s in sites or []}
+        # every registered agency (name -> aliases), also those not crawled now: whose report a link is
+        self.roster = roster or {name: site.aliases for name, site in self.sites.items()}
         self.profiles: dict[str, Profile] = {
             name: profile_for(site.profile, site.selectors) for name, site in self.sites.items()
         }
@@ -154,9 +162,12 @@ class ReportSpider(scrapy.Spider):
             return
         html = response.text
         for link in extract.report_links(html, response.url, profile):
-            if self.allowed(agency, link.url):
+            owner = extract.owner_of(link.text, agency, self.roster)
+            if owner != agency:
+                self.crawler.stats.inc_value("gkaudit/links_of_other_agencies")
+            if owner in self.sites and self.allowed(owner, link.url):
                 yield self.follow(
-                    agency,
+                    owner,
                     link.url,
                     DOCUMENT if _is_file_link(link.url, profile) else PAGE,
                     year=link.year,
