@@ -137,6 +137,8 @@ def finish(run_id: int, code: int | None, tail: str) -> CrawlResult:
         run.finished_at = m.utcnow()
         if code is None:
             run.status, run.detail = "timeout", "抓取超过时限，已强制结束；已抓取的内容已入库"
+        elif run.stats.get("finish_reason") == "closespider_timeout":
+            run.status, run.detail = "timeout", "抓取达到时限，已停止；已抓取的内容已入库，其余留待下次"
         elif code != 0:
             run.status, run.detail = "failed", "抓取进程异常退出：\n" + _last_lines(tail)
         else:

@@ -13,6 +13,8 @@ import logging
 import os
 import socket
 
+from scrapy import signals
+
 from audit.store import db as store
 from audit.store import tables as m
 from crawler import state
@@ -34,8 +36,20 @@ class StorePipeline:
 
     @classmethod
     def from_crawler(cls, crawler):  # noqa: ANN001, ANN206
-        """Build the pipeline for this crawl run."""
-        return cls(crawler)
+        """Build the pipeline for this crawl run (it also hears why the spider closed)."""
+        pipeline = cls(crawler)
+        crawler.signals.connect(pipeline.closed, signal=signals.spider_closed)
+        return pipeline
+
+    def closed(self, spider=None, reason: str = "") -> None:  # noqa: ANN001
+        """Record why the spider closed (``finished``, ``closespider_timeout`` …) on the crawl run."""
+        if self.run_id is None:
+            return
+        with store.session_scope() as session:
+            run = session.get(m.CrawlRun, self.run_id)
+            if run is not None:
+                run.stats = {**run.stats, "finish_reason": reason}
+                session.add(run)
 
     def process_item(self, item: Fetched, spider=None) -> Fetched:  # noqa: ANN001
         """Record the fetch; the body is dropped afterwards (it is archived)."""

@@ -78,8 +78,8 @@ def redis_settings(url: str, frontier: str) -> dict:
 
     Every worker of one night uses the same ``frontier`` name: they share one request queue and
     one dupefilter, so each URL is fetched once between them. The keys persist (a worker that
-    finishes early must not clear the dupefilter under the others); ``gkaudit crawl --redis``
-    deletes them when asked with ``--frontier-reset``.
+    finishes early must not clear the dupefilter under the others): use a new ``frontier`` name
+    each night (the date) and delete old keys with redis-cli (README).
     """
     return {
         "SCHEDULER": "scrapy_redis.scheduler.Scheduler",

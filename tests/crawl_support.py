@@ -138,9 +138,11 @@ def gk(*args: str, code: int | None = 0) -> str:
     return result.output
 
 
-def crawl(registry: Path, *extra: str) -> dict:
-    """Run ``gkaudit crawl --sites REGISTRY --json`` with the fast settings; return its statistics."""
-    out = gk("crawl", "--sites", str(registry), "--time-limit", "90", "--json", *fast_args(), *extra)
+def crawl(registry: Path, *extra: str, code: int = 0) -> dict:
+    """Run ``gkaudit crawl --sites REGISTRY --json`` with the fast settings (``extra`` wins); return its statistics."""
+    out = gk(
+        "crawl", "--sites", str(registry), "--time-limit", "90", "--json", *fast_args(), *extra, code=code
+    )
     return json.loads(out.strip().splitlines()[-1])
 
 

@@ -188,3 +188,9 @@ def test_a_host_named_explicitly_may_be_on_loopback(hostile, tmp_path: Path) -> 
     stats = crawl(registry, "-s", "DOWNLOAD_TIMEOUT=1")
     assert Hostile.hits[("localhost", "/list2.html")] == 1
     assert stats["blocked"] >= 1  # its links to 127.0.0.2 are still refused
+
+
+def test_a_crawl_that_reaches_its_time_limit_says_so(hostile) -> None:  # noqa: ANN001
+    _, registry = hostile
+    stats = crawl(registry, "--time-limit", "4", "-s", "DOWNLOAD_TIMEOUT=30", code=1)
+    assert stats["status"] == "timeout" and "时限" in stats["detail"]
