@@ -270,8 +270,12 @@ def published_on(html: str, url: str, profile: Profile, today: date | None = Non
     def plausible(found: date | None) -> date | None:
         return found if found is not None and date(2000, 1, 1) <= found <= today else None
 
-    for name in profile.meta_date_names:
-        for content in sel.xpath(f'//meta[@name="{name}" or @property="{name}"]/@content').getall():
+    metas: dict[str, list[str]] = {}  # meta names are matched case-insensitively (PubDate, pubdate, pubDate)
+    for meta in sel.xpath("//meta"):
+        key = (meta.attrib.get("name") or meta.attrib.get("property") or "").lower()
+        metas.setdefault(key, []).append(meta.attrib.get("content", ""))
+    for name in dict.fromkeys(n.lower() for n in profile.meta_date_names):
+        for content in metas.get(name, []):
             if found := plausible(parse_date(content)):
                 return found
     if profile.date_area:

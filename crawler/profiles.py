@@ -46,12 +46,11 @@ class Profile:
     )
     #: CSS selector of the element printing 发布日期 on a report page; "" = meta tags, then the text.
     date_area: str = ""
-    #: Names of <meta> tags whose content is the 发布日期, in order of trust (TRS, Hanweb, 集约化平台).
+    #: Names of <meta> tags whose content is the 发布日期, in order of trust (TRS, Hanweb, 集约化平台);
+    #: matched without regard to case.
     meta_date_names: tuple[str, ...] = (
         "PubDate",
-        "pubdate",
         "firstpublishedtime",
-        "FirstPublishedTime",
         "publishdate",
         "ArticlePublishDate",
         "article:published_time",

@@ -105,6 +105,7 @@ def test_attachments_by_extension_download_handler_onclick_and_iframe() -> None:
             date(2024, 1, 25),
         ),
         ('<meta name="firstpublishedtime" content="2024-02-03 10:00:00">', BASE, date(2024, 2, 3)),
+        ('<meta name="pubDate" content="2024/02/04">', BASE, date(2024, 2, 4)),
         ("<div>发布日期：2024-01-25　来源：本局</div><p>2023年1月1日至12月31日</p>", BASE, date(2024, 1, 25)),
         ("<div>发布时间: 2024年1月5日</div>", BASE, date(2024, 1, 5)),
         ("<p>正文</p>", "http://x.gov.cn/zwgk/202401/t20240126_123.html", date(2024, 1, 26)),
