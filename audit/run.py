@@ -9,7 +9,8 @@
 4. ``check``: check each report with its context and merge its findings into the store, one
    transaction per report, so a crash leaves no half-audited report.
 5. ``missing``: TL02 for every agency without any document for last year after its deadline.
-6. ``close_run``: the run's counts and outcome.
+6. ``gone``: TL04 for every published report URL that no longer resolves (audit/crawled.py).
+7. ``close_run``: the run's counts and outcome.
 
 To add a step: write it as a function here taking the :class:`RunState`, add its name to
 :data:`STEPS` and to :func:`run_audit`, and test it in tests/test_store_pipeline.py.
@@ -29,9 +30,8 @@ from sqlalchemy import true
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col, func, select
 
-from audit import genre
+from audit import crawled, genre
 from audit.facts import similarity
-from audit.organs import publication_deadline
 from audit.parse import parse_bytes
 from audit.readers import UnreadableError
 from audit.report import Anomaly, AuditContext, Report
@@ -48,7 +48,7 @@ from audit.store.queries import (
 )
 
 log = logging.getLogger(__name__)
-STEPS = ("open_run", "parse", "plan", "check", "missing", "close_run")
+STEPS = ("open_run", "parse", "plan", "check", "missing", "gone", "close_run")
 MISSING_RULE = "TL02"
 Progress = Callable[[str], None]
 
@@ -284,7 +284,8 @@ def _check_one(
             previous=previous_report(session, agency.id, row.year),  # type: ignore[arg-type]
             published_on=first_published(session, row) or doc.published_on,
             copies=state.copies.get(row.id, []),  # type: ignore[arg-type]
-            http_status=doc.http_status,
+            http_status=crawled.gone_status(session, row.agency_id, row.year) or doc.http_status,
+            local_deadline=crawled.local_deadline(session, row.agency_id, row.year),
         )
         findings = check_report(Report.model_validate(row.parsed), ctx)
         for f in findings:
@@ -354,11 +355,7 @@ def check_missing_reports(run_id: int, today: date) -> tuple[int, int]:
             | set(session.exec(select(m.Document.agency_id).where(m.Document.year_hint == year)).all())
             | set(_agencies_with_unknown_years(session))
         )
-        due = [
-            a.id
-            for a in session.exec(select(m.Agency)).all()
-            if a.id not in have and today > publication_deadline(a.level, year)
-        ]
+        due = crawled.due_for_missing(session, year, today, have)
     for agency_id in due:
         with store.session_scope() as session:
             agency = session.get(m.Agency, agency_id)
@@ -403,6 +400,16 @@ def step_missing(state: RunState) -> None:
     except Exception as exc:  # noqa: BLE001
         log.exception("checking for missing reports failed")
         state.errors.append({"error": f"未公布年报核查失败：{exc!r}"})
+
+
+def step_gone(state: RunState) -> None:
+    """Record TL04 for published reports and attachments that no longer resolve (the crawler's records)."""
+    try:
+        opened, _ = crawled.check_gone_documents(state.run_id, state.day)
+        state.opened += opened
+    except Exception as exc:  # noqa: BLE001
+        log.exception("checking for gone documents failed")
+        state.errors.append({"error": f"失效年报核查失败：{exc!r}"})
 
 
 # --------------------------------------------------------------------------- the run
@@ -483,4 +490,5 @@ def run_audit(
         step_plan(state)
         step_check(state)
         step_missing(state)
+        step_gone(state)
         return close_run(state, time.perf_counter() - started)

@@ -64,6 +64,14 @@ class Settings(BaseSettings):
         "auto", description=".doc/.wps 的转换器：auto、soffice 或 antiword"
     )
 
+    crawl_user_agent: str = Field(
+        "gkaudit/0.1 (+annual government-information-disclosure report audit; "
+        "provincial Office of Government Affairs Openness)",
+        description="抓取时的 User-Agent（应写明本办名称和联系方式）",
+    )
+    crawl_timeout: int = Field(30, ge=1, description="抓取时单个请求的超时（秒）")
+    crawl_maxsize: int = Field(50 * 2**20, ge=1024, description="抓取时单个响应的最大字节数")
+    crawl_log: Path | None = Field(None, description="把抓取子进程的日志追加到该文件（空则不保存）")
     office_name: str = Field("某某省人民政府办公厅", description="发文机关（红头、署名）")
     office_unit: str = Field("省政务公开办", description="承办单位（通知正文、看板）")
     office_prefix: str = Field("某政公开", description="文号前缀（〔年份〕之前的部分）")

@@ -4,6 +4,8 @@
 #   antiword       .doc / .wps (OLE Word-97 containers) -> UTF-8 text with tables as | rows
 #   poppler-utils  pdftotext / pdftoppm, used to check the PDF reader by eye (not needed at run time)
 #   libreoffice-writer-nogui  .doc/.wps/.rtf conversion to DOCX (tables kept); skip with WITH_LIBREOFFICE=0
+#   redis-server   the shared crawl frontier of the distributed mode (scrapy-redis); its test starts it
+#                  on 127.0.0.1:6379 when it is not running
 #   fonts-wqy-zenhei, fontconfig  a Chinese font, without which LibreOffice renders every CJK character
 #                  as one glyph (the Word→PDF round-trip tests and any rendering need it)
 #   fonts-noto-cjk  serif and sans CJK faces: the stand-ins for 仿宋/小标宋 when a notice is printed by
@@ -17,7 +19,7 @@
 # tool makes those tests fail rather than skip (tests/tooling.py).
 set -euo pipefail
 
-packages=(antiword poppler-utils fonts-wqy-zenhei fonts-noto-cjk fontconfig)
+packages=(antiword poppler-utils fonts-wqy-zenhei fonts-noto-cjk fontconfig redis-server)
 if [[ "${WITH_CHROMIUM:-1}" == "1" ]]; then
     packages+=(chromium)
 fi

@@ -42,6 +42,9 @@ COMMANDS: dict[str, str] = {
     "db": "audit.cli.db:db",
     "notices": "audit.cli.notices:notices",
     "ledger": "audit.cli.ledger:ledger",
+    "crawl": "audit.cli.crawl:crawl",
+    "sites": "audit.cli.sites:sites",
+    "demo": "audit.cli.crawl:demo",
 }
 
 

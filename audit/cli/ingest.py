@@ -126,7 +126,7 @@ def _agency(session: object, printed: str | None, given: str | None, new_agency:
         )
     match = agencies.resolve(session, name)  # type: ignore[arg-type]
     if match.agency is not None:
-        if match.how == "same_organ":
+        if match.how in ("same_organ", "alias"):
             out(f"    “{name}”对应库中机关“{match.agency.name}”")
         return match.agency.name
     if match.how == "ambiguous":

@@ -2,8 +2,8 @@
 
 A report printed “洪泽区人民政府” one year and “淮安市洪泽区人民政府” the next is one organ: the
 store must know it as one agency, or its history (屡查屡犯, CY rules, TL02) splits in two.
-:func:`resolve` answers with the stored agency and how it matched (exact name, or the same organ
-by :func:`audit.organs.same_organ`); a name that matches nothing gets the closest known names, so
+:func:`resolve` answers with the stored agency and how it matched (exact name, an alias the
+registry lists, or the same organ by :func:`audit.organs.same_organ`); a name that matches nothing gets the closest known names, so
 a mistyped ``--agency`` is caught instead of silently creating a new agency.
 """
 
@@ -23,7 +23,7 @@ class Match:
     """The result of resolving a name: the agency (or None), how, and near misses."""
 
     agency: m.Agency | None
-    how: str | None  # "exact" | "same_organ" | "ambiguous" | None
+    how: str | None  # "exact" | "alias" (from the registry) | "same_organ" | "ambiguous" | None
     candidates: list[str] = field(default_factory=list)
 
 
@@ -32,6 +32,9 @@ def resolve(session: Session, name: str) -> Match:
     exact = session.exec(select(m.Agency).where(m.Agency.name == name)).first()
     if exact is not None:
         return Match(exact, "exact")
+    alias = session.exec(select(m.AgencyAlias).where(m.AgencyAlias.name == name)).first()
+    if alias is not None:
+        return Match(session.get(m.Agency, alias.agency_id), "alias")
     agencies = list(session.exec(select(m.Agency)).all())
     same = [a for a in agencies if same_organ(a.name, name)]
     if len(same) == 1:

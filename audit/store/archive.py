@@ -15,7 +15,8 @@ import tempfile
 from datetime import date, datetime
 from pathlib import Path
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
 from audit.readers import KINDS, sniff
@@ -70,13 +71,8 @@ def get_agency(
     """
     agency = session.exec(select(m.Agency).where(m.Agency.name == name)).first()
     if agency is None:
-        try:
-            with session.begin_nested():
-                agency = m.Agency(name=name)
-                session.add(agency)
-                session.flush()
-        except IntegrityError:
-            agency = session.exec(select(m.Agency).where(m.Agency.name == name)).one()
+        _insert_if_absent(session, m.Agency, {"name": name, "created_at": m.utcnow()}, ["name"])
+        agency = session.exec(select(m.Agency).where(m.Agency.name == name)).one()
     for attr, value in (("level", level), ("region", region), ("parent", parent), ("website", website)):
         if value:
             setattr(agency, attr, value)
@@ -125,31 +121,42 @@ def store_document(
     }
     existing = _version(session, owner.id, digest)  # type: ignore[arg-type]
     if existing is None:
-        doc = m.Document(
-            agency_id=owner.id,  # type: ignore[arg-type]
-            sha256=digest,
-            size=len(data),
-            content_type=content_type or KINDS.get(kind, "application/octet-stream"),
-            original_name=original_name,
-            origin=origin,
-            fetched_at=fetched_at or m.utcnow(),
-            archive_path=rel,
+        values = {
+            "agency_id": owner.id,
+            "sha256": digest,
+            "size": len(data),
+            "content_type": content_type or KINDS.get(kind, "application/octet-stream"),
+            "original_name": original_name,
+            "origin": origin,
+            "fetched_at": fetched_at or m.utcnow(),
+            "archive_path": rel,
             **meta,
-        )
-        try:
-            with session.begin_nested():
-                session.add(doc)
-                session.flush()
-            return doc, True
-        except IntegrityError:  # the same version stored by another process a moment ago
-            existing = _version(session, owner.id, digest)  # type: ignore[arg-type]
-            assert existing is not None
+        }
+        # the same version may be stored by another process a moment ago: then it is not new
+        inserted = _insert_if_absent(session, m.Document, values, ["agency_id", "sha256"])
+        existing = _version(session, owner.id, digest)  # type: ignore[arg-type]
+        assert existing is not None
+        if inserted:
+            return existing, True
     for attr, value in meta.items():
         if value is not None and getattr(existing, attr) is None:
             setattr(existing, attr, value)
     session.add(existing)
     session.flush()
     return existing, False
+
+
+def _insert_if_absent(session: Session, model: type, values: dict, keys: list[str]) -> bool:
+    """Insert a row unless one with the same ``keys`` exists (also one another process just wrote).
+
+    ``INSERT … ON CONFLICT DO NOTHING`` on both engines, so a race between two ingests is settled by
+    the database instead of failing one of them; returns whether this call inserted the row.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        stmt = pg_insert(model).values(**values).on_conflict_do_nothing(index_elements=keys)
+    else:
+        stmt = sqlite_insert(model).values(**values).on_conflict_do_nothing(index_elements=keys)
+    return bool(session.execute(stmt).rowcount)  # type: ignore[attr-defined]
 
 
 def _version(session: Session, agency_id: int, digest: str) -> m.Document | None:

@@ -248,3 +248,87 @@ class RectificationNoticeEvent(SQLModel, table=True):
     from_status: str | None = None
     to_status: str
     note: str | None = Field(default=None, sa_column=Column(Text))
+
+
+# --------------------------------------------------------------------------- the crawler's tables
+# The registry (the roster of agencies and where their 年报 columns are), what the crawler knows
+# about every URL it has seen (validators for conditional requests, last status, gone), and one
+# row per crawl process with its counts.
+
+
+class RegistryEntry(SQLModel, table=True):
+    """An agency's entry in the crawl registry: its 年报 column, hosts, aliases and local deadline."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    agency_id: int = Field(foreign_key="agency.id", unique=True)
+    lists: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))  # list-page URLs
+    hosts: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))  # named under hosts:
+    aliases: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    selectors: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    profile: str = "generic"  # the site profile (crawler/profiles.py)
+    deadline: str | None = None  # local publication deadline, "MM-DD"
+    source: str | None = None  # the registry file (and line) it was imported from
+    active: bool = True  # False once an import no longer lists it (kept for history)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class AgencyAlias(SQLModel, table=True):
+    """A name an agency printed in past reports (from the registry's ``aliases``)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    agency_id: int = Field(foreign_key="agency.id", index=True)
+    name: str = Field(unique=True)
+
+
+class CrawlRun(SQLModel, table=True):
+    """One crawl process (one night, or one worker of a distributed night) and what it did."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    started_at: datetime = Field(default_factory=utcnow)
+    finished_at: datetime | None = None
+    status: str = "running"  # running | ok | partial | failed | timeout
+    agencies: int = 0
+    pages: int = 0  # responses received (robots.txt excluded)
+    bytes: int = 0  # body bytes received
+    new: int = 0  # documents seen for the first time
+    changed: int = 0  # new versions of documents seen before
+    unchanged: int = 0  # 304 Not Modified, or the same content again
+    gone: int = 0  # URLs that resolved before (or were linked) and no longer do
+    errors: int = 0  # fetches that failed (timeouts, refused, too large)
+    blocked: int = 0  # requests refused before leaving (unregistered host, private address, robots.txt)
+    stats: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))  # Scrapy's stats
+    worker: str | None = None  # host and pid of the crawl process
+    detail: str | None = Field(default=None, sa_column=Column(Text))  # why it failed, in Chinese
+
+
+class UrlState(SQLModel, table=True):
+    """What the crawler knows about one URL of an agency: validators, last status, gone or not.
+
+    ``kind`` is ``list`` (a 年报 column page), ``page`` (a report page), ``attachment`` (a file
+    linked from a report page) or ``report`` (a report page whose body is the report). A URL is
+    ``gone`` when it answered 4xx, or failed on three nights in a row, after being published.
+    """
+
+    __table_args__ = (UniqueConstraint("agency_id", "url", name="uq_urlstate_agency_url"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    agency_id: int = Field(foreign_key="agency.id", index=True)
+    url: str = Field(index=True)
+    kind: str = "page"
+    year: int | None = None  # the report year the link names
+    title: str | None = None  # the link text
+    referer: str | None = None  # the page that linked it
+    published_on: date | None = None  # the 发布日期 the page shows
+    first_seen_at: datetime = Field(default_factory=utcnow)
+    last_fetched_at: datetime | None = None
+    last_ok_at: datetime | None = None
+    last_status: int | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    sha256: str | None = Field(default=None, max_length=64)
+    content_hash: str | None = Field(default=None, max_length=64)  # text without scripts (pages)
+    document_id: int | None = Field(default=None, foreign_key="document.id")  # newest version stored
+    failures: int = 0  # consecutive failed fetches (timeouts, 5xx)
+    gone_since: datetime | None = None
+    gone_status: int | None = None  # the HTTP status (0: no answer) that made it gone
+    last_run_id: int | None = Field(default=None, foreign_key="crawlrun.id")
