@@ -6,6 +6,8 @@
 #   libreoffice-writer-nogui  .doc/.wps/.rtf conversion to DOCX (tables kept); skip with WITH_LIBREOFFICE=0
 #   fonts-wqy-zenhei, fontconfig  a Chinese font, without which LibreOffice renders every CJK character
 #                  as one glyph (the Word→PDF round-trip tests and any rendering need it)
+#   postgresql, redis-server  the servers the tests use: the machine's when they answer on 127.0.0.1,
+#                  else tests/conftest.py starts throwaway ones from these binaries
 #
 # Idempotent: packages already installed are skipped and `apt-get update` runs only when
 # something is missing. Runs non-interactively as root (or via sudo when available).
@@ -13,7 +15,7 @@
 # tool makes those tests fail rather than skip (tests/tooling.py).
 set -euo pipefail
 
-packages=(antiword poppler-utils fonts-wqy-zenhei fontconfig)
+packages=(antiword poppler-utils fonts-wqy-zenhei fontconfig postgresql redis-server)
 if [[ "${WITH_LIBREOFFICE:-1}" == "1" ]]; then
     packages+=(libreoffice-writer-nogui)
 fi

@@ -8,6 +8,8 @@ are Word merges, as an agency's own document has them.
 from __future__ import annotations
 
 import io
+import zipfile
+from datetime import datetime
 
 import docx
 from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -84,6 +86,20 @@ def render_docx(draft: Draft) -> bytes:
             _para(document, block)
         else:
             _table(document, block)
+    document.core_properties.author = draft.agency.name
+    document.core_properties.created = document.core_properties.modified = datetime(draft.year + 1, 1, 10)
     out = io.BytesIO()
     document.save(out)
+    return _fixed_times(out.getvalue())
+
+
+def _fixed_times(data: bytes) -> bytes:
+    """Return the DOCX with every zip entry dated 1980-01-01, so equal drafts give equal bytes."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(fixed, source.read(info.filename))
     return out.getvalue()

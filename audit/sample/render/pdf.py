@@ -82,7 +82,8 @@ def render_pdf(draft: Draft) -> bytes:
     out = io.BytesIO()
     doc = SimpleDocTemplate(
         out, pagesize=A4, leftMargin=_MARGIN, rightMargin=_MARGIN, topMargin=_MARGIN, bottomMargin=_MARGIN,
-        title="".join(draft.title), author=draft.agency.name,
+        title="".join(draft.title),
+        invariant=1,  # no creation time or random id: the same draft gives the same bytes author=draft.agency.name,
     )  # fmt: skip
     width = A4[0] - 2 * _MARGIN
     story: list = []
