@@ -2,9 +2,9 @@
 
 The corpora (``../shared/corpus/{seeds,real}``) are not part of the repository. A test that reads
 them skips with the reason when the folder is absent, and the whole run fails at once when
-``CI=true`` and it is missing (CI must exercise them). Reading a missing corpus file inside a test
-is turned into that skip (or failure), so tests need no guard of their own; ``corpus_dir(name)``
-and the ``corpus`` fixture say it explicitly.
+``CI=true`` and it is missing (CI must exercise them). A test or fixture that reads a missing
+corpus file, or runs a command on one, is turned into that skip (or failure), so tests need no
+guard of their own; ``corpus_dir(name)`` and the ``corpus`` fixture say it explicitly.
 
 PostgreSQL and Redis are the machine's when they answer on 127.0.0.1 (5432 and 6379, or
 ``GKAUDIT_TEST_PG`` / ``GKAUDIT_TEST_REDIS`` as ``host:port``); otherwise a throwaway server is
@@ -23,6 +23,7 @@ import pwd
 import shutil
 import socket
 import stat
+import subprocess
 import tempfile
 import time
 import uuid
@@ -82,30 +83,46 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.skip(reason=reason), append=False)
 
 
-def _corpus_absent(exc: FileNotFoundError) -> bool:
-    """Return whether ``exc`` is a read of the corpus while the corpus is absent."""
-    name = exc.filename if isinstance(exc.filename, str) else str(exc.filename or "")
-    return bool(name) and not CORPUS.is_dir() and Path(name).resolve().is_relative_to(CORPUS)
+def _reads_absent_corpus(exc: BaseException | None) -> bool:
+    """Return whether ``exc`` (or an exception it was raised from) is a use of the absent corpus.
+
+    A use is a read of a file under it (``FileNotFoundError``, also when a reader re-raised it as
+    its own error) or a command run on such a file (``CalledProcessError``).
+    """
+    if CORPUS.is_dir():
+        return False
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        names: list[object] = []
+        if isinstance(exc, FileNotFoundError):
+            names = [exc.filename]
+        elif isinstance(exc, subprocess.CalledProcessError):
+            names = list(exc.cmd) if isinstance(exc.cmd, list | tuple) else [exc.cmd]
+        if any(isinstance(n, str | Path) and Path(n).resolve().is_relative_to(CORPUS) for n in names):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_setup(item: pytest.Item) -> Iterator[None]:
-    """Turn a missing corpus file read by a fixture into the corpus skip (or the CI failure)."""
+    """Turn a use of the absent corpus by a fixture into the corpus skip (or the CI failure)."""
     try:
         return (yield)
-    except FileNotFoundError as exc:
-        if _corpus_absent(exc):
+    except Exception as exc:
+        if _reads_absent_corpus(exc):
             _missing_corpus(CORPUS)
         raise
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
-    """Turn a missing corpus file read by a test into the corpus skip (or the CI failure)."""
+    """Turn a use of the absent corpus by a test into the corpus skip (or the CI failure)."""
     try:
         return (yield)
-    except FileNotFoundError as exc:
-        if _corpus_absent(exc):
+    except Exception as exc:
+        if _reads_absent_corpus(exc):
             _missing_corpus(CORPUS)
         raise
 
