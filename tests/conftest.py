@@ -105,26 +105,26 @@ def _reads_absent_corpus(exc: BaseException | None) -> bool:
     return False
 
 
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_setup(item: pytest.Item) -> Iterator[None]:
-    """Turn a use of the absent corpus by a fixture into the corpus skip (or the CI failure)."""
+def _skipping_absent_corpus() -> Iterator[None]:
+    """Run a test phase; a use of the absent corpus becomes the corpus skip (or the CI failure)."""
     try:
         return (yield)
     except Exception as exc:
         if _reads_absent_corpus(exc):
             _missing_corpus(CORPUS)
         raise
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item: pytest.Item) -> Iterator[None]:
+    """Fixtures that read the absent corpus skip the test."""
+    return (yield from _skipping_absent_corpus())
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
-    """Turn a use of the absent corpus by a test into the corpus skip (or the CI failure)."""
-    try:
-        return (yield)
-    except Exception as exc:
-        if _reads_absent_corpus(exc):
-            _missing_corpus(CORPUS)
-        raise
+    """Tests that read the absent corpus skip."""
+    return (yield from _skipping_absent_corpus())
 
 
 # --------------------------------------------------------------------------- services

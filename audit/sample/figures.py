@@ -10,6 +10,7 @@ row balances. Year after year an agency's 上年结转 is last year's 结转下�
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass
 
 from audit.form import (
     FORMAT_2019,
@@ -24,15 +25,26 @@ from audit.sample.agencies import Agency
 
 Cells = dict[str, int | float]
 
-# kind → (new applications low, high; share of reports with none)
-_APPLICATIONS = {
-    "city_government": (150, 600, 0.0),
-    "county_government": (40, 200, 0.0),
-    "district_government": (40, 200, 0.0),
-    "township": (1, 8, 0.45),
-    "city_bureau": (12, 150, 0.05),
-    "county_bureau": (1, 40, 0.3),
-    "zone": (5, 60, 0.05),
+
+@dataclass(frozen=True)
+class Profile:
+    """The magnitudes of a kind of agency's tables (ranges are inclusive)."""
+
+    applications: tuple[int, int]  # new applications a year, when there are any
+    no_applications: float  # share of years without any
+    reviews: tuple[int, int]  # 行政复议 a year
+    norms: tuple[int, int]  # 行政规范性文件 制发 a year
+    fees: tuple[int, int] | None  # 行政事业性收费, 万元 (None: the agency collects none)
+
+
+_PROFILES = {
+    "city_government": Profile((150, 600), 0.0, (3, 20), (5, 20), (2000, 40000)),
+    "county_government": Profile((40, 200), 0.0, (1, 10), (3, 12), (500, 8000)),
+    "district_government": Profile((40, 200), 0.0, (1, 10), (3, 12), (500, 8000)),
+    "township": Profile((1, 8), 0.45, (0, 1), (0, 2), None),
+    "city_bureau": Profile((12, 150), 0.05, (0, 6), (1, 8), None),
+    "county_bureau": Profile((1, 40), 0.3, (0, 2), (0, 4), None),
+    "zone": Profile((5, 60), 0.05, (0, 3), (1, 6), (50, 1500)),
 }
 _APPLICANT_WEIGHTS = {
     "natural": 88,
@@ -66,16 +78,6 @@ _RESULT_WEIGHTS = {
     "other.other": 4,
     "other": 9,  # the single （六） row of the 2019 form
 }
-# kind → (reviews low, high)
-_REVIEWS = {
-    "city_government": (3, 20),
-    "county_government": (1, 10),
-    "district_government": (1, 10),
-    "township": (0, 1),
-    "city_bureau": (0, 6),
-    "county_bureau": (0, 2),
-    "zone": (0, 3),
-}
 _T4_WEIGHTS = {"upheld": 55, "corrected": 10, "other": 20, "pending": 15}
 
 # kind or domain → (license, penalty) decision ranges of table 2
@@ -96,21 +98,6 @@ _DECISIONS = {
     "civil": ((30, 300), (0, 20)),
     "agriculture": ((100, 800), (10, 120)),
 }
-_FEES = {  # 万元
-    "city_government": (2000, 40000),
-    "county_government": (500, 8000),
-    "district_government": (500, 8000),
-    "zone": (50, 1500),
-}
-_NORMS = {  # 行政规范性文件 制发 per year
-    "city_government": (5, 20),
-    "county_government": (3, 12),
-    "district_government": (3, 12),
-    "township": (0, 2),
-    "city_bureau": (1, 8),
-    "county_bureau": (0, 4),
-    "zone": (1, 6),
-}
 
 
 def _spread(rng: random.Random, n: int, weights: dict[str, float]) -> dict[str, int]:
@@ -124,8 +111,8 @@ def _spread(rng: random.Random, n: int, weights: dict[str, float]) -> dict[str, 
 
 def _t3(agency: Agency, form: str, rng: random.Random, carry_in: dict[str, int] | None) -> Cells:
     """Return the table-3 cells: every column and every row balances."""
-    low, high, none = _APPLICATIONS[agency.kind]
-    new_total = 0 if rng.random() < none else rng.randint(low, high)
+    profile = _PROFILES[agency.kind]
+    new_total = 0 if rng.random() < profile.no_applications else rng.randint(*profile.applications)
     new = _spread(rng, new_total, _APPLICANT_WEIGHTS)
     if carry_in is None:  # the first report of the series: a few carried in, if any
         carry_in = {c: (rng.random() < 0.05 * new[c] ** 0.5) * rng.randint(0, 2) for c in T3_PARTS}
@@ -149,8 +136,7 @@ def _t3(agency: Agency, form: str, rng: random.Random, carry_in: dict[str, int] 
 
 def _t4(agency: Agency, rng: random.Random) -> Cells:
     """Return the table-4 cells: each group's 总计 is the sum of its four results."""
-    low, high = _REVIEWS[agency.kind]
-    reviews = rng.randint(low, high)
+    reviews = rng.randint(*_PROFILES[agency.kind].reviews)
     counts = {
         "review": reviews,
         "lit_direct": rng.randint(0, max(0, reviews * 3 // 5)),
@@ -174,7 +160,7 @@ def _amount(rng: random.Random, low: float, high: float) -> float:
 def _t2_2021(agency: Agency, rng: random.Random, previous: Cells | None) -> Cells:
     """Return the 2021-form table 2; 现行有效 continues last year's."""
     cells: Cells = {}
-    rows = (("reg", (0, 3) if agency.makes_rules else (0, 0)), ("norm", _NORMS[agency.kind]))
+    rows = (("reg", (0, 3) if agency.makes_rules else (0, 0)), ("norm", _PROFILES[agency.kind].norms))
     for row, (low, high) in rows:
         made = rng.randint(low, high)
         prev = previous.get(f"t2.{row}.valid") if previous else None
@@ -190,7 +176,7 @@ def _t2_2021(agency: Agency, rng: random.Random, previous: Cells | None) -> Cell
     penalty = rng.randint(pen_low, pen_high)
     cells["t2.penalty.decisions"] = penalty
     cells["t2.coercion.decisions"] = rng.randint(0, penalty // 8)
-    fee = _FEES.get(agency.kind)
+    fee = _PROFILES[agency.kind].fees
     cells["t2.fee.amount"] = _amount(rng, *fee) if fee else 0
     return cells
 
@@ -200,7 +186,7 @@ def _t2_2019(agency: Agency, rng: random.Random) -> Cells:
     cells: Cells = {}
     for row, (low, high) in (
         ("reg", (0, 3) if agency.makes_rules else (0, 0)),
-        ("norm", _NORMS[agency.kind]),
+        ("norm", _PROFILES[agency.kind].norms),
     ):
         made = rng.randint(low, high)
         cells[f"t2.{row}.new_made"] = made
