@@ -171,6 +171,15 @@ def _pairs(chars: str) -> list[str]:
     return [chars[i : i + 2] for i in range(0, len(chars) - 1, 2)]
 
 
+def _organs(slug: str, place: str, kind: str, code: str, host: str, cms: str) -> list[Agency]:
+    """Return a place's government and its bureaus."""
+    bureau = "city_bureau" if kind == "city_government" else "county_bureau"
+    out = [Agency(f"{slug}-gov", f"{place}人民政府", kind, code, "government", place, host, cms)]
+    for domain, (name, _short) in BUREAUS.items():
+        out.append(Agency(f"{slug}-{domain}", f"{place}{name}", bureau, code, domain, place, host, cms))
+    return out
+
+
 def invented(count: int, rng: random.Random) -> list[Agency]:
     """Return ``count`` distinct invented agencies of every kind, for bulk samples.
 
@@ -180,75 +189,40 @@ def invented(count: int, rng: random.Random) -> list[Agency]:
     out: list[Agency] = []
     counties = [a + b for b in _COUNTY_B for a in _COUNTY_A]
     rng.shuffle(counties)
-    towns = _pairs(_TOWNS)
-    domains = list(BUREAUS)
-    for ci, city in enumerate(_pairs(_CITY)):
-        cname = f"{city}市"
-        chost = f"www.city{ci:02d}.gov.cn"
-        cms = "trs" if ci % 2 == 0 else "hanweb"
-        code = f"99{ci + 1:02d}00"
+    cities = _pairs(_CITY)
+    per_city = len(counties) // len(cities)
+    for ci, city in enumerate(cities):
+        slug, place, cms = f"c{ci:02d}", f"{city}市", ("trs", "hanweb")[ci % 2]
+        out += _organs(slug, place, "city_government", f"99{ci + 1:02d}00", f"www.city{ci:02d}.gov.cn", cms)
+        zone = f"{city}经济技术开发区管理委员会"
         out.append(
             Agency(
-                f"c{ci:02d}-gov", f"{cname}人民政府", "city_government", code, "government", cname, chost, cms
-            )
-        )
-        for d in domains:
-            out.append(
-                Agency(f"c{ci:02d}-{d}", f"{cname}{BUREAUS[d][0]}", "city_bureau", code, d, cname, chost, cms)
-            )
-        out.append(
-            Agency(
-                f"c{ci:02d}-zone",
-                f"{city}经济技术开发区管理委员会",
+                f"{slug}-zone",
+                zone,
                 "zone",
                 f"99{ci + 1:02d}71",
                 "zone",
-                cname,
+                place,
                 f"jkq.city{ci:02d}.gov.cn",
                 cms,
             )
         )
-        for ki in range(len(counties) // len(_pairs(_CITY))):
-            county = counties[ci * (len(counties) // len(_pairs(_CITY))) + ki] + "县"
-            khost = f"www.c{ci:02d}k{ki:02d}.gov.cn"
-            kcode = f"99{ci + 1:02d}{ki + 21:02d}"
-            kms = "hanweb" if (ci + ki) % 2 else "trs"
-            out.append(
-                Agency(
-                    f"c{ci:02d}k{ki:02d}-gov",
-                    f"{county}人民政府",
-                    "county_government",
-                    kcode,
-                    "government",
-                    county,
-                    khost,
-                    kms,
-                )
-            )
-            for d in domains:
+        for ki, county in enumerate(counties[ci * per_city : (ci + 1) * per_city]):
+            kslug, kplace, kcode = f"{slug}k{ki:02d}", f"{county}县", f"99{ci + 1:02d}{ki + 21:02d}"
+            khost, kcms = f"www.{kslug}.gov.cn", ("trs", "hanweb")[(ci + ki) % 2]
+            out += _organs(kslug, kplace, "county_government", kcode, khost, kcms)
+            for ti, town in enumerate(_pairs(_TOWNS)):
+                name = f"{kplace}{town}镇人民政府"
                 out.append(
                     Agency(
-                        f"c{ci:02d}k{ki:02d}-{d}",
-                        f"{county}{BUREAUS[d][0]}",
-                        "county_bureau",
-                        kcode,
-                        d,
-                        county,
-                        khost,
-                        kms,
-                    )
-                )
-            for ti, town in enumerate(towns):
-                out.append(
-                    Agency(
-                        f"c{ci:02d}k{ki:02d}t{ti:02d}",
-                        f"{county}{town}镇人民政府",
+                        f"{kslug}t{ti:02d}",
+                        name,
                         "township",
                         f"{kcode}{ti + 101:03d}",
                         "township",
-                        county,
+                        kplace,
                         khost,
-                        kms,
+                        kcms,
                     )
                 )
         if len(out) >= count * 4:

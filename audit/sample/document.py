@@ -46,6 +46,18 @@ class Table:
         """Return the number of grid columns."""
         return len(self.grid[0])
 
+    def weights(self) -> list[float]:
+        """Return the relative column widths as printed: label columns wide, value columns narrow.
+
+        Table 3's first label column is one character wide (``三、本年度办理结果`` prints one
+        character per line); table 4's fifteen columns share the width, so its labels wrap.
+        """
+        if self.name == "t2":
+            return [4.0, 2.0, 2.0, 2.0]
+        if self.name == "t3":
+            return [1.0, 3.2, 5.6] + [1.5] * 7
+        return [1.0] * self.width
+
     def expanded(self) -> list[list[str]]:
         """Return the grid as strings: a merged cell's text in its first position, ``""`` elsewhere."""
         return [[c.text if c else "" for c in row] for row in self.grid]

@@ -1,9 +1,8 @@
 """Render a draft as an A4 PDF: ruled tables with merged cells, wrapped labels, page numbers.
 
 reportlab with its built-in CID font ``STSong-Light`` (no system font needed). Column widths
-follow printed reports: table 3's first label column is one character wide (``三、本年度办理结果``
-prints one character per line), its value columns narrow; table 4's fifteen columns share the
-width, so its labels wrap (结果/维持). Long tables break across pages as they fall.
+follow printed reports (:meth:`audit.sample.document.Table.weights`); long tables break across
+pages as they fall, a merged group label restarting on the next page.
 """
 
 from __future__ import annotations
@@ -25,11 +24,6 @@ from audit.sample.document import Draft, Para, Table
 
 FONT = "STSong-Light"
 _MARGIN = 72
-# relative column widths per table
-_WIDTHS = {
-    "t2": [4.0, 2.0, 2.0, 2.0],
-    "t3": [1.0, 3.2, 5.6] + [1.5] * 7,
-}
 
 
 @cache
@@ -51,7 +45,7 @@ def _styles() -> dict[str, ParagraphStyle]:
 
 def _table(table: Table, width: float) -> PdfTable:
     """Return a ruled reportlab table with the draft's spans."""
-    weights = _WIDTHS.get(table.name, [1.0] * table.width)
+    weights = table.weights()
     widths = [width * w / sum(weights) for w in weights]
     cell_style = _styles()["cell"]
     data = [
