@@ -8,7 +8,9 @@ else the sample holds.
 
 from __future__ import annotations
 
+import os
 import random
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -22,6 +24,7 @@ from audit.sample.plan import AS_OF, Planned, bulk_plan, curated_plan
 from audit.sample.render import EXTENSIONS, render
 from audit.sample.wording import Writer, preamble, write_sections
 
+PARALLEL_FROM = 200  # reports: from this many on, rendering uses every core
 COPY_SHARE = 0.04  # bulk: share of reports whose 五 copies another agency's
 DEFECT_SHARE = 0.45  # bulk: share of reports with at least one defect (one in five of them two)
 
@@ -185,13 +188,25 @@ def build(seed: int = 0, count: int | None = None) -> list[Document]:
         latest[(plan.agency.slug, plan.year)] = job
         jobs.append(job)
     _plant_copies(jobs, {p.key: p for p in plans}, random.Random(f"copies:{seed}"), count is not None)
-    docs = []
-    for job in jobs:
-        assert job.draft is not None
-        url = document_url(job.agency, job.year, job.medium, job.published_on)
-        data = render(job.draft, job.medium, encoding=job.encoding, url=url)
-        docs.append(Document(job, job.slug + EXTENSIONS[job.medium], data, url))
-    return docs
+    urls = [document_url(j.agency, j.year, j.medium, j.published_on) for j in jobs]
+    tasks = [(j.draft, j.medium, j.encoding, url) for j, url in zip(jobs, urls, strict=True)]
+    workers = min(os.cpu_count() or 1, 8) if len(tasks) >= PARALLEL_FROM else 1
+    if workers > 1:  # rendering (PDF, DOCX) is most of the time; each report renders alone
+        with ProcessPoolExecutor(workers) as pool:
+            datas = list(pool.map(_render, tasks, chunksize=32))
+    else:
+        datas = [_render(t) for t in tasks]
+    return [
+        Document(j, j.slug + EXTENSIONS[j.medium], data, url)
+        for j, data, url in zip(jobs, datas, urls, strict=True)
+    ]
+
+
+def _render(task: tuple[Draft | None, str, str, str]) -> bytes:
+    """Return the bytes of one report (a task of :func:`build`, run in a worker process or not)."""
+    draft, medium, encoding, url = task
+    assert draft is not None
+    return render(draft, medium, encoding=encoding, url=url)
 
 
 def missing_reports(docs: list[Document], as_of: date = AS_OF) -> list[tuple[Agency, int]]:
