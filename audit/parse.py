@@ -103,6 +103,10 @@ def _clean_agency(text: str) -> str:
     return s
 
 
+# What ends a clause before a quoted title: punctuation, or a verb of publishing.
+_SENTENCE_RE = re.compile(r"[，。；：,;:《〈“”\"]|现予?公布|现予?发布|现将|予以公布|特?发布|印发|公开发布")
+
+
 def _find_title(rows: list[Row], limit: int) -> tuple[str | None, str | None, int | None, int]:
     """Return (title, agency, year, index of the title row) from the first rows."""
     for row in rows[:limit]:
@@ -111,7 +115,15 @@ def _find_title(rows: list[Row], limit: int) -> tuple[str | None, str | None, in
         if not m:
             continue
         year = int(m.group("year"))
-        agency = _clean_agency(m.group("mid") or text[: m.start()])
+        prefix = text[: m.start()]
+        if _SENTENCE_RE.search(prefix):
+            # The title quoted inside a sentence (“…要求，现公布某县人民政府2023年…年度报告”): the organ
+            # is the name right before the year, and this line is the preamble, not the title line.
+            named = _clean_agency(m.group("mid") or _SENTENCE_RE.split(prefix)[-1])
+            if named and len(named) <= 40 and (_ORGAN_SUFFIX.search(named) or _PLACE_SUFFIX.search(named)):
+                return None, named, year, -1
+            continue
+        agency = _clean_agency(m.group("mid") or prefix)
         if not agency or not (_ORGAN_SUFFIX.search(agency) or _PLACE_SUFFIX.search(agency)):
             # The organ is printed on the line(s) above the year line.
             for prev in reversed(rows[max(0, row.index - 3) : row.index]):

@@ -1,38 +1,35 @@
 #!/usr/bin/env bash
-# The main job on the embedded default: ingest the bundled sample corpus into the SQLite store,
-# audit it, and print the rectification ledger (问题台账).
-#   GKAUDIT_SAMPLE  folders to ingest (default: ../shared/corpus/seeds and ../shared/corpus/real)
-#   GKAUDIT_DATA    data directory (default: data/sample, recreated on every run)
+# The main job on the embedded default: the project's own generated sample (python -m audit.sample)
+# is written into the data directory, each report ingested with the agency, year, level,
+# publication date and address its manifest gives, the store audited, and the rectification
+# ledger (问题台账) printed. Needs nothing beside the repository.
+#   GKAUDIT_DATA   data directory (default: data/sample, recreated on every run)
+#   GKAUDIT_TODAY  the day of the audit (default: the sample's as_of day, when every deadline has passed)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=.venv/bin
 export GKAUDIT_DATA="${GKAUDIT_DATA:-data/sample}"
 unset DATABASE_URL
-read -r -a corpora <<< "${GKAUDIT_SAMPLE:-../shared/corpus/seeds ../shared/corpus/real}"
 rm -rf "$GKAUDIT_DATA"
+docs="$GKAUDIT_DATA/reports"
+"$bin/python" -m audit.sample "$docs"
+manifest="$docs/manifest.json"
+field() { "$bin/python" -c 'import json, sys; print(json.load(open(sys.argv[1], encoding="utf-8"))[sys.argv[2]])' "$manifest" "$1"; }
+export GKAUDIT_TODAY="${GKAUDIT_TODAY:-$(field as_of)}"
 "$bin/gkaudit" db upgrade
-shopt -s nullglob
-for dir in "${corpora[@]}"; do
-    if [[ ! -d "$dir" ]]; then
-        echo "找不到样本目录 $dir（可用 GKAUDIT_SAMPLE 指定）" >&2
-        exit 2
-    fi
-    for f in "$dir"/*.txt "$dir"/*.pdf "$dir"/*.html "$dir"/*.docx "$dir"/*.doc; do
-        # the agency as printed in the report; an unreadable file is still archived (TL03)
-        agency=$("$bin/python" - "$f" <<'PY'
+while IFS=$'\t' read -r file agency year level published url; do
+    "$bin/gkaudit" ingest "$docs/$file" --agency "$agency" --year "$year" --level "$level" \
+        --published-on "$published" --url "$url" --new-agency
+done < <("$bin/python" - "$manifest" <<'PY'
+import json
 import sys
-from audit.readers import UnreadableError
-from audit.parse import parse_path
-try:
-    print(parse_path(sys.argv[1]).agency or "未识别机关")
-except UnreadableError:
-    print("未识别机关")
+
+for doc in json.load(open(sys.argv[1], encoding="utf-8"))["documents"]:
+    print("\t".join(str(doc[k]) for k in ("file", "agency", "year", "level", "published_on", "url")))
 PY
 )
-        "$bin/gkaudit" ingest "$f" --agency "$agency"
-    done
-done
 "$bin/gkaudit" audit
 "$bin/gkaudit" findings
 echo
+echo "审核日：$GKAUDIT_TODAY；样本清单（每份报告应查出的问题）：$manifest"
 echo "数据库：$GKAUDIT_DATA/gkaudit.sqlite（用 .venv/bin/gkaudit findings --json 等命令查看）"

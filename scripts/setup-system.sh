@@ -12,6 +12,8 @@
 #                  LibreOffice or shown by a browser (the recipient's Word/WPS has the official ones)
 #   chromium       headless browser for the dashboard test (tests/test_render_browser.py, driven over
 #                  the DevTools protocol; skip with WITH_CHROMIUM=0)
+#   postgresql, redis-server  the servers the tests use: the machine's when they answer on 127.0.0.1,
+#                  else tests/conftest.py starts throwaway ones from these binaries
 #
 # Idempotent: packages already installed are skipped and `apt-get update` runs only when
 # something is missing. Runs non-interactively as root (or via sudo when available).
@@ -19,7 +21,7 @@
 # tool makes those tests fail rather than skip (tests/tooling.py).
 set -euo pipefail
 
-packages=(antiword poppler-utils fonts-wqy-zenhei fonts-noto-cjk fontconfig redis-server)
+packages=(antiword poppler-utils fonts-wqy-zenhei fonts-noto-cjk fontconfig postgresql redis-server)
 if [[ "${WITH_CHROMIUM:-1}" == "1" ]]; then
     packages+=(chromium)
 fi

@@ -27,18 +27,14 @@ from collections.abc import Iterable
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from html_layouts import SEEDS_DIR as SEEDS
+from html_layouts import seed_paths
+
 from audit.readers.text import read_text
 from audit.report import Block
 from audit.text import is_number
 
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "seeds"
-if not SEEDS.is_dir():
-    SEEDS = Path("/work/shared/corpus/seeds")
-
-
-def seed_paths() -> list[Path]:
-    """Return the seed report texts (``shared/corpus/seeds/*.txt``), sorted."""
-    return sorted(SEEDS.glob("*.txt"))
+__all__ = ["SEEDS", "blocks_of", "render_docx", "render_pdf", "render_seed", "seed_paths"]
 
 
 def blocks_of(path: Path) -> list[Block]:

@@ -20,8 +20,6 @@ from audit.rulebook.oracle import Oracle
 
 FIXTURES = Path(__file__).parent / "rules" / "fixtures" / "catalog"
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "corpus"
-if not SHARED.is_dir():
-    SHARED = Path("/work/shared/corpus")
 
 
 @dataclass

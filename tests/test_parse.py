@@ -15,7 +15,7 @@ from audit.readers import UnreadableError
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 SEEDS = SHARED / "corpus" / "seeds"
-GOLD = json.loads((SEEDS / "expected.json").read_text(encoding="utf-8"))
+GOLD = json.loads((SEEDS / "expected.json").read_text(encoding="utf-8")) if SEEDS.is_dir() else {}
 SEED_NAMES = sorted(k for k in GOLD if not k.startswith("_"))
 CLEAN = SEEDS / "003_552a8d10fa63c5da.txt"
 
@@ -336,3 +336,18 @@ def test_sub_heading_repeating_a_section_title_is_not_that_section() -> None:
         report = parse_text(text.replace("（一）主动公开情况。", sub + "\n", 1))
         assert report.section_order == ["S1", "S2", "S3", "S4", "S5", "S6"], sub
         assert "主动公开信息 400 余条" in report.sections["S1"].text
+
+
+def test_a_title_quoted_in_the_preamble_names_the_organ_but_is_not_the_title() -> None:
+    """“…要求，现公布某县人民政府2023年…年度报告” is the preamble: the organ is 某县人民政府."""
+    from audit.parse import parse_document
+    from audit.readers.text import read_text as read
+
+    text = (
+        "根据《中华人民共和国政府信息公开条例》规定和《中华人民共和国政府信息公开工作年度报告格式》"
+        "（国办公开办函〔2021〕30号）要求，现公布柳塘县人民政府2023年政府信息公开工作年度报告。\n"
+        "一、总体情况\n2023年，本县持续推进政务公开。\n"
+    )
+    report = parse_document(read(text.encode("utf-8"), "t.txt"))
+    assert report.agency == "柳塘县人民政府" and report.year == 2023
+    assert report.title is None

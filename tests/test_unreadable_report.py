@@ -7,7 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 BROKEN = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "real" / "broken-font-sample.pdf"
+pytestmark = pytest.mark.usefixtures("corpus")  # every test here reads ../shared/corpus
 GKAUDIT = str(Path(sys.executable).with_name("gkaudit"))
 
 
