@@ -31,7 +31,7 @@ from audit.form import (
     t3_data_rows,
 )
 from audit.organs import organ_level
-from audit.readers import read_bytes, read_path
+from audit.readers import read, read_path
 from audit.report import Anomaly, CellValue, IntermediateDoc, Provenance, Report, Section
 from audit.text import (
     is_missing_token,
@@ -680,9 +680,13 @@ def parse_document(doc: IntermediateDoc) -> Report:
     return report
 
 
-def parse_bytes(data: bytes, source: str) -> Report:
-    """Parse a document given as bytes (type sniffed from the content)."""
-    return parse_document(read_bytes(data, source))
+def parse_bytes(data: bytes, source: str, content_type: str | None = None) -> Report:
+    """Parse a document given as bytes in this process (kind sniffed; ``content_type`` a hint).
+
+    Untrusted documents are parsed by :func:`audit.bounded.parse_bounded`, which runs this in a
+    worker process bounded in time and memory.
+    """
+    return parse_document(read(data, source, content_type))
 
 
 def parse_path(path: str | Path) -> Report:

@@ -52,7 +52,7 @@ def default_docx() -> list[Path]:
 
 def bench_pdf(paths: Iterable[Path | str] | None = None) -> tuple[int, float]:
     """Read PDFs with the PDF reader; print pages/s and return (pages read, seconds)."""
-    from audit.readers.pdf import read_pdf
+    from audit.readers.pdf import read as read_pdf
 
     files = [(str(p), Path(p).read_bytes()) for p in (paths if paths is not None else default_pdfs())]
     pages, start = 0, time.perf_counter()
@@ -65,7 +65,7 @@ def bench_pdf(paths: Iterable[Path | str] | None = None) -> tuple[int, float]:
 
 def bench_docx(paths: Iterable[Path | str] | None = None) -> tuple[int, float]:
     """Read DOCX files with the DOCX reader; print reports/s and return (documents read, seconds)."""
-    from audit.readers.docx import read_docx
+    from audit.readers.docx import read as read_docx
 
     files = [(str(p), Path(p).read_bytes()) for p in (paths if paths is not None else default_docx())]
     start = time.perf_counter()

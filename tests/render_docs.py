@@ -27,7 +27,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from audit.readers.text import read_text
+from audit.readers.text import read as read_text
 from audit.report import Block
 from audit.text import is_number
 

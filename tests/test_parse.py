@@ -242,7 +242,7 @@ def test_title_wording_variants() -> None:
 
 def test_tables_published_as_pictures_make_the_report_unreadable() -> None:
     from audit.parse import parse_document
-    from audit.readers.text import read_text
+    from audit.readers.text import read as read_text
     from audit.report import IntermediateDoc
 
     text = CLEAN.read_text(encoding="utf-8")

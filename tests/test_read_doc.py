@@ -16,7 +16,8 @@ from tooling import tool_missing
 
 from audit.parse import parse_document, parse_path
 from audit.readers import UnreadableError, read_bytes, sniff
-from audit.readers.doc import ConversionError, _run, blocks_from_antiword
+from audit.readers.convert import ConversionError, run
+from audit.readers.doc import blocks_from_antiword
 
 FIXTURE = Path(__file__).parent / "fixtures" / "seed002-part.doc"
 SEED002 = next(p for p in seed_paths() if p.name.startswith("002_"))
@@ -113,14 +114,14 @@ def test_ole_file_that_is_not_word_is_unreadable(monkeypatch: pytest.MonkeyPatch
 
 def test_converter_timeout_kills_the_process_group() -> None:
     with pytest.raises(ConversionError, match="超时"):
-        _run(["sh", "-c", "sleep 30 & sleep 30"], timeout=0.5)
+        run(["sh", "-c", "sleep 30 & sleep 30"], timeout=0.5)
 
 
 @pytest.mark.skipif(tool_missing("soffice"), reason="LibreOffice not installed")
 def test_libreoffice_conversion_feeds_the_docx_reader(monkeypatch: pytest.MonkeyPatch) -> None:
     from render_docs import blocks_of, render_docx
 
-    from audit.readers.doc import read_doc
+    from audit.readers.doc import read as read_doc
 
     # LibreOffice detects the format from the content, so Word bytes it can read well stand in
     # for a .doc written by Word (its own Word 97 output loses tables, see the test above).

@@ -12,8 +12,10 @@ from html_layouts import LAYOUTS, SEEDS_DIR, build, fold_spans, seed_paths
 
 from audit.parse import parse_document, parse_path
 from audit.readers import read_bytes
-from audit.readers.html import decode_html, expand_grid, read_html
-from audit.readers.text import read_text
+from audit.readers.charset import decode, markup_charset
+from audit.readers.html import read as read_html
+from audit.readers.html_tables import expand_grid
+from audit.readers.text import read as read_text
 from audit.report import IntermediateDoc
 
 SEEDS = seed_paths()
@@ -242,7 +244,7 @@ def test_canonical_tables_parse_every_cell(split: bool) -> None:
 
 def test_short_gbk_page_without_declared_charset() -> None:
     data = "<html><body><p>年度报告</p></body></html>".encode("gbk")
-    text, codec, problems = decode_html(data)
+    text, codec, problems = decode(data, markup_charset(data))
     assert codec == "gb18030" and "年度报告" in text and problems == []
     assert paras(read_html(data, "x.html")) == ["年度报告"]
 
@@ -450,9 +452,10 @@ def test_expand_grid_edge_cases() -> None:
         ["", "c", ""],
         ["", "d"],
     ]
-    # spans beyond the table are clipped; absurd colspans are capped
-    grid = expand_grid([[("x", 5, 100000)]])
-    assert len(grid) == 1 and grid[0][0] == "x" and len(grid[0]) == 200
+    # spans beyond the table are clipped; a colspan is capped at the table's number of cells
+    assert expand_grid([[("x", 5, 100000)]]) == [["x"]]
+    grid = expand_grid([[("x", 1, 100000), ("y", 1, 1)], [("a", 1, 1), ("b", 1, 1), ("c", 1, 1)]])
+    assert grid == [["x", "", "", "", "", "y"], ["a", "b", "c"]]
     # a ragged row keeps its length; a hole left by a span is ""
     assert expand_grid([[("a", 2, 1), ("b", 1, 1), ("c", 2, 1)], [("d", 1, 1)]]) == [
         ["a", "b", "c"],

@@ -12,7 +12,10 @@ from render_docs import blocks_of, render_pdf, seed_paths
 
 from audit.parse import parse_document, parse_path
 from audit.readers import UnreadableError, read_bytes
-from audit.readers.pdf import is_page_number, join_cell_lines, read_pdf, unreadable_reason
+from audit.readers.common import join_cell_lines
+from audit.readers.pdf import read as read_pdf
+from audit.readers.pdf import unreadable_reason
+from audit.readers.pdf_page import is_page_number
 
 REAL = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "real"
 if not REAL.is_dir():

@@ -1,116 +1,174 @@
-"""Turns a document file (text, HTML, PDF, DOCX, DOC/WPS, RTF) into the intermediate form.
+"""The readers: each turns one kind of document into the intermediate form (paragraphs and tables).
 
-The type is sniffed from the bytes (magic numbers), not taken from the extension: agencies often
-publish a ``.doc`` that is really RTF, HTML or DOCX, or a PDF with a wrong name. Each format has a
-reader module ``audit/read_<kind>.py`` with a function ``read_<kind>(data: bytes, source: str) ->
-IntermediateDoc``. A document that cannot be read at all raises :class:`UnreadableError`; a document
-that can be opened but has no usable text (scans, broken fonts) is returned with a ``problems``
-entry of kind ``unreadable`` so that the audit reports TL03 instead of crashing.
+``read(data, name, content_type)`` sniffs the kind from the bytes (:func:`sniff`; the HTTP
+``Content-Type`` is a hint when the bytes are ambiguous), refuses the kinds no reader reads with a
+Chinese reason, and calls the reader registered for the kind under the processing limits in
+force (:mod:`audit.limits`). A document that cannot be read at all raises
+:class:`UnreadableError`; one over a limit raises its subclass :class:`LimitExceeded`; one that
+opens but has no usable text (scans, broken fonts) comes back with a ``problems`` entry of kind
+``unreadable`` so that the audit reports TL03 instead of crashing. ``read_path`` reads regular
+files only (no FIFOs or devices, symlinks resolved) and checks the size before reading.
+
+Readers depend on :mod:`audit.readers.base` (errors, kinds, sniffing), :mod:`~audit.readers.common`
+(shared patterns), :mod:`~audit.readers.charset` (the one charset chain) and
+:mod:`~audit.readers.lines` (text lines → blocks); never on this package or on another reader's
+internals (the DOC and RTF readers call the DOCX reader's ``read`` on LibreOffice's output).
+
+How to add a reader (say for OFD):
+
+1. Teach :func:`audit.readers.base.sniff` to recognise the kind, add it to ``KINDS`` (kind →
+   media type) and remove it from ``REFUSALS`` if it was refused there.
+2. Write ``audit/readers/ofd.py`` with ``KINDS = ("ofd",)`` and
+   ``read(data: bytes, source: str) -> IntermediateDoc``: paragraphs and tables in reading order,
+   ``problems`` for what it could not read, ``UnreadableError`` with a Chinese message when
+   nothing can be read. Check the limits (:func:`audit.limits.current`) before heavy work and
+   raise ``LimitExceeded`` when one is exceeded; keep the module under 500 lines.
+3. Add the module to ``_MODULES`` below. ``tests/test_readers_registry.py`` then checks that the
+   kind has a reader, that the module declares its kinds, and reads a tiny generated document of
+   each kind; add the kind's generator there.
+4. Add a ``tests/test_read_ofd.py`` and a section to ``docs/reliability.md`` for its hostile inputs.
 """
 
 from __future__ import annotations
 
-import importlib
+import os
+import stat
+from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 
+from audit import limits as limits_mod
+from audit.limits import Limits
+from audit.readers import doc, docx, html, pdf, rtf, text
+from audit.readers.base import KINDS, REFUSALS, LimitExceeded, UnreadableError, is_empty, sniff
+from audit.readers.lines import long_lines_problem
 from audit.report import IntermediateDoc
 
+__all__ = [
+    "KINDS",
+    "READERS",
+    "REFUSALS",
+    "LimitExceeded",
+    "UnreadableError",
+    "read",
+    "read_bytes",
+    "read_path",
+    "read_file_bytes",
+    "sniff",
+]
 
-class UnreadableError(Exception):
-    """The input cannot be read at all (missing file, unsupported type, corrupt container)."""
-
-
-KINDS = {
-    "text": "text/plain",
-    "html": "text/html",
-    "pdf": "application/pdf",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "doc": "application/msword",
-    "rtf": "application/rtf",
-}
-
-
-_HTML_TAGS = (
-    b"<!doctype html",
-    b"<html",
-    b"<head",
-    b"<body",
-    b"<meta",
-    b"<table",
-    b"<div",
-    b"<p>",
-    b"<p ",
-    b"<br",
-)
+Reader = Callable[[bytes, str], IntermediateDoc]
+_MODULES: tuple[ModuleType, ...] = (text, html, pdf, docx, doc, rtf)
+READERS: dict[str, Reader] = {kind: module.read for module in _MODULES for kind in module.KINDS}
 
 
-def sniff(data: bytes, name: str = "") -> str:
-    """Return the document kind of ``data``: text, html, pdf, docx, doc, rtf, ofd, image or zip."""
-    head = data[:2048].lstrip()
-    if data.startswith(b"%PDF") or b"%PDF-" in data[:1024]:
-        return "pdf"
-    if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
-        return "doc"
-    if head.startswith(b"{\\rtf"):
-        return "rtf"
-    if data.startswith(b"PK\x03\x04"):
-        window = data[:4096] + data[-65536:]
-        if b"word/" in window:
-            return "docx"
-        if b"OFD.xml" in window or b"Doc_0/" in window:
-            return "ofd"
-        return "zip"
-    if (
-        data[:8] in (b"\x89PNG\r\n\x1a\n",)
-        or data[:3] == b"\xff\xd8\xff"
-        or data[:4] in (b"GIF8", b"II*\x00", b"MM\x00*")
-    ):
-        return "image"
-    low = data[:8192].lower().lstrip(b"\xef\xbb\xbf \t\r\n")
-    if low.startswith((b"<!doctype html", b"<html")):
-        return "html"
-    # pages served without a .html name (``?id=5``): markup somewhere in the first 8 KB
-    if sum(1 for tag in _HTML_TAGS if tag in low) >= 2:
-        return "html"
-    suffix = Path(name).suffix.lower()
-    if suffix in (".html", ".htm", ".shtml") and b"<" in head:
-        return "html"
-    return "text"
+def read(
+    data: bytes, name: str, content_type: str | None = None, *, limits: Limits | None = None
+) -> IntermediateDoc:
+    """Read a document from its bytes into the intermediate form.
+
+    Args:
+        data: the document's bytes.
+        name: its file name or URL (recorded as the source; an ``.html`` name helps sniffing).
+        content_type: the HTTP ``Content-Type`` the crawler saw, if any (a hint only).
+        limits: the processing limits; by default those in force (the environment's).
+
+    Raises:
+        LimitExceeded: the document is over a processing limit.
+        UnreadableError: the document cannot be read at all (empty, unsupported, corrupt).
+    """
+    with limits_mod.use(limits) as active:
+        if len(data) > active.max_bytes:
+            raise _too_large(len(data), active)
+        if is_empty(data):
+            raise UnreadableError("文件为空")
+        kind = sniff(data, name, content_type)
+        if kind in REFUSALS:
+            raise UnreadableError(REFUSALS[kind])
+        doc = READERS[kind](data, name)
+        doc.media_type = KINDS[kind]
+        _cut_long_text(doc, active.max_line_chars)
+        return doc
 
 
 def read_bytes(data: bytes, source: str) -> IntermediateDoc:
-    """Read a document from its bytes into the intermediate form."""
-    kind = sniff(data, source)
-    if kind == "ofd":
-        raise UnreadableError("OFD 版式文件暂不支持，请人工查看或索取 PDF/Word 版本")
-    if kind == "image":
-        raise UnreadableError("文件是图片，不是可机读的文档")
-    if kind == "zip":
-        raise UnreadableError("文件是 ZIP 压缩包而不是 Word 文档")
-    if kind == "rtf":
-        from audit.readers.doc import read_rtf
-
-        doc = read_rtf(data, source)
-        doc.media_type = KINDS[kind]
-        return doc
-    module = importlib.import_module(f"audit.readers.{kind}")
-    reader = getattr(module, f"read_{kind}")
-    doc: IntermediateDoc = reader(data, source)
-    doc.media_type = KINDS[kind]
-    return doc
+    """Read a document from its bytes (kind sniffed, limits from the environment)."""
+    return read(data, source)
 
 
-def read_path(path: str | Path) -> IntermediateDoc:
-    """Read a document file into the intermediate form; raises :class:`UnreadableError`."""
-    p = Path(path)
+def read_file_bytes(path: str | Path, limits: Limits | None = None) -> bytes:
+    """Return the bytes of a regular file, refusing FIFOs, devices, directories and oversized files.
+
+    The file is opened without blocking (a FIFO would otherwise wait for a writer forever) and
+    following symlinks; what was opened is checked with ``fstat``, so a symlink to ``/dev/zero``
+    is refused as a device, and the size is checked before a byte is read.
+
+    Raises:
+        LimitExceeded: the file is larger than ``max_bytes``.
+        UnreadableError: the file is missing, not a regular file, or cannot be opened.
+    """
+    active = limits or limits_mod.current()
     try:
-        data = p.read_bytes()
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except FileNotFoundError as exc:
         raise UnreadableError("文件不存在") from exc
     except IsADirectoryError as exc:
         raise UnreadableError("这是一个目录，不是文件") from exc
     except OSError as exc:
         raise UnreadableError(f"无法打开文件（{exc.strerror}）") from exc
-    if not data.strip():
-        raise UnreadableError("文件为空")
-    return read_bytes(data, str(path))
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise UnreadableError("这是一个目录，不是文件")
+        if not stat.S_ISREG(info.st_mode):
+            raise UnreadableError(f"不是普通文件（{_file_type(info.st_mode)}），不予读取")
+        if info.st_size > active.max_bytes:
+            raise _too_large(info.st_size, active)
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            data = fh.read(active.max_bytes + 1)
+    finally:
+        os.close(fd)
+    if len(data) > active.max_bytes:  # grew while being read
+        raise _too_large(len(data), active)
+    return data
+
+
+def read_path(path: str | Path, limits: Limits | None = None) -> IntermediateDoc:
+    """Read a document file into the intermediate form; raises :class:`UnreadableError`."""
+    return read(read_file_bytes(path, limits), str(path), limits=limits)
+
+
+def _too_large(n: int, active: Limits) -> LimitExceeded:
+    """Return the error for a document of ``n`` bytes."""
+    return LimitExceeded(
+        "max_bytes", f"文件大小 {limits_mod.size(n)}，上限 {limits_mod.size(active.max_bytes)}"
+    )
+
+
+def _file_type(mode: int) -> str:
+    """Return what kind of non-regular file ``mode`` describes, in Chinese."""
+    for test, label in (
+        (stat.S_ISFIFO, "命名管道"),
+        (stat.S_ISCHR, "字符设备"),
+        (stat.S_ISBLK, "块设备"),
+        (stat.S_ISSOCK, "套接字"),
+    ):
+        if test(mode):
+            return label
+    return "特殊文件"
+
+
+def _cut_long_text(doc: IntermediateDoc, limit: int) -> None:
+    """Cut paragraphs and cells longer than ``limit`` characters, with one ``problems`` entry."""
+    cut: list[int] = []
+    for block in doc.blocks:
+        if len(block.text) > limit:
+            cut.append(len(block.text))
+            block.text = block.text[:limit]
+        for row in block.rows:
+            for j, cell in enumerate(row):
+                if len(cell) > limit:
+                    cut.append(len(cell))
+                    row[j] = cell[:limit]
+    if cut:
+        doc.problems.append(long_lines_problem(len(cut), "段落或单元格", max(cut), limit))
