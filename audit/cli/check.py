@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 import yaml
 
+from audit.limits import Limits, LimitsError
 from audit.readers import UnreadableError
 from audit.report import AuditContext, Finding
 from audit.rulebook.catalog import Catalog, CatalogError, default_cases_dir
@@ -87,14 +88,19 @@ def check(
       2 = 有文件完全无法读取（其余文件照常审核）；
       3 = 规则目录无法加载或规则执行出错（结果不可信）。
     """
-    from audit.parse import parse_path
+    from audit.bounded import parse_path_bounded
     from audit.rulebook.check import apply_overrides, check_report
 
     catalog = _load_catalog_or_exit()
+    try:
+        limits = Limits.from_env()
+    except LimitsError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(EXIT_UNREADABLE)
     ctx = AuditContext(published_on=published_on)
     if previous:
         try:
-            ctx.previous = parse_path(previous)
+            ctx.previous = parse_path_bounded(previous, limits)
         except UnreadableError as exc:
             click.echo(f"无法读取上一年度报告 {previous}：{exc}", err=True)
             sys.exit(EXIT_UNREADABLE)
@@ -103,7 +109,7 @@ def check(
     any_error = False
     for path in paths:
         try:
-            report = apply_overrides(parse_path(path), overrides)
+            report = apply_overrides(parse_path_bounded(path, limits), overrides)
         except UnreadableError as exc:
             click.echo(f"无法读取 {path}：{exc}", err=True)
             unreadable = True
