@@ -70,15 +70,28 @@ def _table_line_cells(line: str) -> list[tuple[int, int, str]]:
     return cells
 
 
-def _cluster(positions: set[int], tolerance: int = 2) -> dict[int, int]:
-    """Return a map from each separator position to its column boundary index (near ones merged)."""
+def _cluster(lines: list[set[int]], tolerance: int = 2) -> dict[int, int]:
+    """Return a map from each separator position to its column boundary index.
+
+    Positions within ``tolerance`` display columns of each other are one boundary (antiword's
+    padding of CJK text shifts separators by a column or two between rows), except that two
+    separators of one line are always two boundaries: a narrow cell (``|1|``, two columns wide)
+    must not vanish into its neighbour's boundary.
+    """
+    lines_at: dict[int, set[int]] = {}
+    for i, positions in enumerate(lines):
+        for pos in positions:
+            lines_at.setdefault(pos, set()).add(i)
     index: dict[int, int] = {}
     current = -1
     last: int | None = None
-    for pos in sorted(positions):
-        if last is None or pos - last > tolerance:
+    members: set[int] = set()  # the lines with a separator in the current boundary
+    for pos in sorted(lines_at):
+        if last is None or pos - last > tolerance or lines_at[pos] & members:
             current += 1
+            members = set()
         index[pos] = current
+        members |= lines_at[pos]
         last = pos
     return index
 
@@ -86,9 +99,7 @@ def _cluster(positions: set[int], tolerance: int = 2) -> dict[int, int]:
 def _grid_from_lines(lines: list[str]) -> list[list[str]]:
     """Return a table grid from antiword table lines (columns from separator positions)."""
     parsed = [_table_line_cells(ln.rstrip()) for ln in lines]
-    col_of = _cluster(
-        {a for cells in parsed for a, _b, _t in cells} | {b for cells in parsed for _a, b, _t in cells}
-    )
+    col_of = _cluster([{a for a, _b, _t in cells} | {b for _a, b, _t in cells} for cells in parsed])
     width = max(max(col_of.values(), default=1), 1)
     physical: list[tuple[tuple[int, ...], list[str]]] = []
     for cells in parsed:
