@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
+from corpus import SHARED, corpus_dir
 from render_docs import blocks_of, render_pdf, seed_paths
 
 from audit.parse import parse_document, parse_path
@@ -17,12 +18,16 @@ from audit.readers.pdf import read as read_pdf
 from audit.readers.pdf import unreadable_reason
 from audit.readers.pdf_page import is_page_number
 
-REAL = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "real"
-if not REAL.is_dir():
-    REAL = Path("/work/shared/corpus/real")
-needs_real = pytest.mark.skipif(
-    not (REAL / "expected.json").is_file(), reason="shared/corpus/real not present"
-)
+REAL = SHARED / "real"
+
+
+@pytest.fixture
+def real_corpus() -> Path:
+    """The real published reports (skipped when absent, a failure in CI)."""
+    return corpus_dir("real")
+
+
+needs_real = pytest.mark.usefixtures("real_corpus")
 
 
 @functools.cache
