@@ -216,21 +216,28 @@ def _has_dropped_ancestor(el: Element, doomed: list[Element]) -> bool:
     return False
 
 
-def _matches(el: Element, how: str, name: str) -> bool:
-    """Return True when ``el`` matches a known-container rule."""
-    if how == "tag":
-        return tag_of(el) == name
-    if how == "id":
-        return (el.get("id") or "").lower() == name
-    return name in (el.get("class") or "").lower().split()
+def _containers(body: Element) -> dict[tuple[str, str], list[Element]]:
+    """Return the elements of ``body`` under each known-container key, in document order (one pass)."""
+    wanted = set(_KNOWN_CONTAINERS)
+    found: dict[tuple[str, str], list[Element]] = {}
+    for el in body.iter():
+        tag = tag_of(el)
+        if tag is None:
+            continue
+        keys = [("tag", tag), ("id", (el.get("id") or "").lower())]
+        keys.extend(("class", token) for token in (el.get("class") or "").lower().split())
+        for key in keys:
+            if key in wanted:
+                found.setdefault(key, []).append(el)
+    return found
 
 
 def find_body(body: Element) -> tuple[Element, str]:
     """Return the element holding the report text and a description of how it was chosen."""
     total = max(score(body), 1)
-    elements = [el for el in body.iter() if tag_of(el)]
+    containers = _containers(body)
     for how, name in _KNOWN_CONTAINERS:
-        found = [el for el in elements if _matches(el, how, name)]
+        found = containers.get((how, name))
         if not found:
             continue
         scored = sorted(((score(el), i, el) for i, el in enumerate(found)), key=lambda t: (-t[0], t[1]))
