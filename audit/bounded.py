@@ -6,8 +6,8 @@ in a fresh worker process under the limits of :mod:`audit.limits` and returns it
 
 * :class:`~audit.readers.base.LimitExceeded` (“文档超出处理限制（…）”, a subclass of
   ``UnreadableError``) when the document is over a limit: a reader's own check (sizes, pages,
-  elements, table cells, …), the worker's address space (``max_memory``, set with
-  ``resource.setrlimit(RLIMIT_AS)``), its wall-clock time (``max_seconds``: the worker is
+  elements, table cells, …), the worker's address space (``max_memory`` beyond what the worker
+  maps when it starts, set with ``resource.setrlimit(RLIMIT_AS)``), its wall-clock time (``max_seconds``: the worker is
   killed, and with it any converter it runs), or a worker that died without an answer;
 * :class:`~audit.readers.base.UnreadableError` when the document cannot be read;
 * the parser's own exception (a defect) otherwise, with the worker's traceback as a note.
@@ -173,10 +173,26 @@ def _peak_rss(pid: int | None) -> int | None:
     return None
 
 
+def _vm_size() -> int:
+    """Return this process's address-space size (Linux ``VmSize``) in bytes, or 0 when unknown."""
+    try:
+        status = Path("/proc/self/status").read_text(encoding="ascii")
+    except OSError:
+        return 0
+    for line in status.splitlines():
+        if line.startswith("VmSize:"):
+            return int(line.split()[1]) * 1024
+    return 0
+
+
 def _apply_rlimits(active: Limits) -> None:
-    """Bound the worker: address space, CPU time (a backstop for an orphaned worker), no core dumps."""
+    """Bound the worker: address space, CPU time (a backstop for an orphaned worker), no core dumps.
+
+    The address space is what the worker already maps (the parser's libraries, shared with the
+    forkserver) plus ``max_memory``: the limit is on what one document may take.
+    """
     for which, value in (
-        (resource.RLIMIT_AS, active.max_memory),
+        (resource.RLIMIT_AS, _vm_size() + active.max_memory),
         (resource.RLIMIT_CPU, int(active.max_seconds) + 10),
         (resource.RLIMIT_CORE, 0),
     ):

@@ -45,14 +45,14 @@ class Limits:
     max_bytes: int = 50 * MiB  # bytes of one document (the crawler's download limit too)
     max_member_bytes: int = 256 * MiB  # decompressed bytes of one archive member (a DOCX part)
     max_ratio: int = 100  # compression ratio of one archive member larger than 1 MiB
-    max_elements: int = 1_000_000  # XML elements of a DOCX, HTML elements of a page
+    max_elements: int = 500_000  # XML elements of a DOCX, HTML elements of a page
     max_pages: int = 500  # pages of a PDF
     max_stream_bytes: int = 128 * MiB  # decoded bytes of one PDF stream
     max_page_operators: int = 200_000  # text and drawing operators of one PDF page
     max_cells: int = 1_000_000  # positions of one table (rows × columns, spans expanded)
     max_line_chars: int = 100_000  # characters of one line, paragraph or cell (longer: cut)
     max_seconds: float = 180.0  # wall-clock seconds per document (the worker is killed)
-    max_memory: int = 2 * GiB  # address space of the worker process
+    max_memory: int = 2 * GiB  # address space one document may take in its worker process
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Limits:
@@ -116,8 +116,8 @@ def current() -> Limits:
 
 @contextmanager
 def use(limits: Limits | None) -> Iterator[Limits]:
-    """Put ``limits`` (or the environment's) in force for the readers called inside the block."""
-    active = limits if limits is not None else Limits.from_env()
+    """Put ``limits`` in force for the readers called inside the block (None: keep those in force)."""
+    active = limits if limits is not None else current()
     token = _CURRENT.set(active)
     try:
         yield active
