@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
+from corpus import corpus_dir
 from html_layouts import LAYOUTS, SEEDS_DIR, build, fold_spans, seed_paths
 
 from audit.parse import parse_document, parse_path
@@ -622,3 +623,26 @@ def test_image_only_and_attachment_only_pages() -> None:
 def test_meta_declaring_utf16_is_read_as_utf8() -> None:
     doc = read_html(page("<p>年度报告正文</p>", head="<meta charset=utf-16>"), "x.html")
     assert paras(doc) == ["年度报告正文"] and doc.meta["encoding"] == "utf-8"
+
+
+def test_report_inside_pre_is_read_as_text_lines() -> None:
+    page = "<html><body><pre>\n一、总体情况\n本机关……\n项目\t本年\t上年\n规章\t0\t1\n二、主动公开政府信息情况\n</pre></body></html>"
+    doc = read_html(page.encode(), "pre.html")
+    assert [(b.kind, b.text or b.rows) for b in doc.blocks] == [
+        ("para", "一、总体情况"),
+        ("para", "本机关……"),
+        ("table", [["项目", "本年", "上年"], ["规章", "0", "1"]]),
+        ("para", "二、主动公开政府信息情况"),
+    ]
+    assert doc.blocks[0].line == 2  # lines counted from the page's source
+
+
+def test_seed_pasted_into_pre_parses_like_the_text_file() -> None:
+    import html
+
+    seed = corpus_dir("seeds") / "001_3b0ef87fded11b72.txt"
+    text = seed.read_text(encoding="utf-8")
+    page = f"<html><head><title>年度报告</title></head><body><pre>{html.escape(text)}</pre></body></html>"
+    report, want = parse_document(read_html(page.encode(), "pre.html")), parse_path(seed)
+    assert {k: c.value for k, c in report.cells.items()} == {k: c.value for k, c in want.cells.items()}
+    assert all(report.sections[s].present == want.sections[s].present for s in want.sections)
