@@ -183,3 +183,10 @@ def test_a_bad_limit_setting_is_one_chinese_line_naming_the_variable(tmp_path: P
     assert result.stderr.strip().splitlines() == [
         "环境变量 GKAUDIT_MAX_SECONDS 的值“十秒”无效：应为正数，大小可带 K、M、G 后缀（如 50M）"
     ]
+
+
+def test_a_45_mb_line_is_read_within_half_a_gigabyte() -> None:
+    # the broken-font statistics once made a list of every character: 1.4 GB for this file
+    data = ("一" * 15_000_000).encode()
+    outcome = run_bounded(data, "line.txt", limits=dataclasses.replace(WORKER, max_memory=512 * MiB))
+    assert outcome.error is None and outcome.report is not None
