@@ -48,7 +48,8 @@ def cap_spans(rows: list[list[Cell]]) -> list[list[Cell]]:
 def _too_big(rows: int, positions: int, limit: int) -> LimitExceeded:
     """Return the error for a table whose expanded grid would exceed ``max_cells``."""
     return LimitExceeded(
-        "max_cells", f"网页表格有 {rows} 行，展开合并单元格后超过 {positions} 个单元格位置，上限 {limit} 个"
+        "max_cells",
+        f"网页表格有 {rows} 行，展开合并单元格后至少需要 {positions} 个单元格位置，上限 {limit} 个",
     )
 
 

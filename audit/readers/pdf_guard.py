@@ -189,5 +189,5 @@ def check_page_operators(page_obj: Any, page_no: int) -> None:
         total += count_operators(stream.get_data())
         if total > limit:
             raise LimitExceeded(
-                "max_page_operators", f"PDF 第{page_no}页有超过 {total} 个绘制或文字指令，上限 {limit} 个"
+                "max_page_operators", f"PDF 第{page_no}页至少有 {total} 个绘制或文字指令，上限 {limit} 个"
             )
