@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import io
 import shutil
-import subprocess
 from pathlib import Path
 
 import docx
 import pytest
+from office import soffice_convert
 from render_docs import seed_paths
 from tooling import tool_missing
 
@@ -170,23 +170,7 @@ def _narrow_cell_doc(tmp_path: Path) -> bytes:
     document.paragraphs[0]._p.addnext(table._tbl)  # right after the title, before the report's tables
     source = tmp_path / "report.docx"
     document.save(source)
-    profile = (tmp_path / "profile").as_uri()
-    subprocess.run(
-        [
-            "soffice",
-            f"-env:UserInstallation={profile}",
-            "--headless",
-            "--convert-to",
-            "doc",
-            "--outdir",
-            str(tmp_path),
-            str(source),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=180,
-    )
-    return (tmp_path / "report.doc").read_bytes()
+    return soffice_convert(source, "doc")
 
 
 @pytest.mark.skipif(tool_missing("soffice", "antiword"), reason="LibreOffice and antiword not both installed")

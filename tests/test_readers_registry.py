@@ -6,13 +6,13 @@ from __future__ import annotations
 import inspect
 import io
 import re
-import subprocess
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
 import docx
 import pytest
+from office import soffice_convert
 from tooling import tool_missing
 
 import audit.readers
@@ -61,23 +61,7 @@ def _office(fmt: str, tmp_path: Path) -> bytes:
     """Return the DOCX above converted by LibreOffice to ``fmt`` (doc or rtf)."""
     source = tmp_path / "r.docx"
     source.write_bytes(_docx())
-    profile = (tmp_path / "profile").as_uri()
-    subprocess.run(
-        [
-            "soffice",
-            f"-env:UserInstallation={profile}",
-            "--headless",
-            "--convert-to",
-            fmt,
-            "--outdir",
-            str(tmp_path),
-            str(source),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=180,
-    )
-    return (tmp_path / f"r.{fmt}").read_bytes()
+    return soffice_convert(source, fmt)
 
 
 def _zip(*names: str) -> bytes:
