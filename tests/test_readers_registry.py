@@ -16,6 +16,7 @@ from office import soffice_convert
 from tooling import tool_missing
 
 import audit.readers
+import audit.readers.registry
 from audit.readers import KINDS, READERS, REFUSALS, UnreadableError, read, sniff
 from audit.readers.base import media_kind
 
@@ -94,7 +95,7 @@ def test_every_sniffed_kind_has_a_reader_or_a_refusal() -> None:
 
 
 def test_every_reader_module_declares_its_kinds_and_one_read() -> None:
-    modules = audit.readers._MODULES
+    modules = audit.readers.registry._MODULES
     assert sorted(k for m in modules for k in m.KINDS) == sorted(READERS)
     for module in modules:
         assert isinstance(module.KINDS, tuple) and module.KINDS, module.__name__
