@@ -33,7 +33,7 @@ from audit.form import (
     t3_data_rows,
 )
 from audit.organs import organ_level
-from audit.readers import read_bytes, read_path
+from audit.readers import read, read_path
 from audit.report import Anomaly, CellValue, IntermediateDoc, Provenance, Report, Section
 from audit.text import (
     LABEL_NUMBERING_RE,
@@ -61,6 +61,7 @@ class Row:
     page: int | None
     index: int  # position in reading order
     is_table: bool
+    positional: bool = False  # every cell is a printed position (tab-separated text)
 
     @property
     def text(self) -> str:
@@ -77,7 +78,7 @@ def _rows(doc: IntermediateDoc) -> list[Row]:
         for i, cells in enumerate(block.rows):
             line = block.row_lines[i] if i < len(block.row_lines) else block.line
             page = block.row_pages[i] if i < len(block.row_pages) else block.page
-            out.append(Row([c or "" for c in cells], line, page, len(out), True))
+            out.append(Row([c or "" for c in cells], line, page, len(out), True, block.positional))
     return out
 
 
@@ -441,16 +442,20 @@ def _parse_t3(p: _Parse, rows: list[Row]) -> None:
     def assign(row_id: str, sr: SplitRow, values_from: SplitRow) -> None:
         values = list(values_from.values)
         n_like = values_from.n_values
+        positional = values_from.row.positional and len(values) < 7
         if n_like != 7:
+            how = "空白按所在位置记为缺失" if positional else "按最后7个取值"
             p.anomaly(
                 "column_count",
                 f"t3.{row_id}",
-                f"“{sr.printed}”行应有7个数值，实有{n_like}个，按最后7个取值",
+                f"“{sr.printed}”行应有7个数值，实有{n_like}个，{how}",
                 values_from.row,
             )
         values = _unpad(values, 7)
         if len(values) >= 7:
             values = values[-7:]
+        elif positional:
+            values = values + [""] * (7 - len(values))  # each tab is a position: blanks stay put
         elif n_like:
             values = [v for v in values if v]
             values = [""] * (7 - len(values)) + values if len(values) < 7 else values[-7:]
@@ -681,9 +686,13 @@ def parse_document(doc: IntermediateDoc) -> Report:
     return report
 
 
-def parse_bytes(data: bytes, source: str) -> Report:
-    """Parse a document given as bytes (type sniffed from the content)."""
-    return parse_document(read_bytes(data, source))
+def parse_bytes(data: bytes, source: str, content_type: str | None = None) -> Report:
+    """Parse a document given as bytes in this process (kind sniffed; ``content_type`` a hint).
+
+    Untrusted documents are parsed by :func:`audit.bounded.parse_bounded`, which runs this in a
+    worker process bounded in time and memory.
+    """
+    return parse_document(read(data, source, content_type))
 
 
 def parse_path(path: str | Path) -> Report:

@@ -21,7 +21,9 @@ class Block:
     ``rows`` holds the table grid (strings; ``""`` for an empty cell) when ``kind == "table"``;
     ``text`` holds the paragraph text when ``kind == "para"``. ``line`` is the 1-based source line
     (text, HTML) and ``page`` the 1-based page (PDF) where the block starts; ``row_lines`` and
-    ``row_pages`` give the same per table row when the reader knows them.
+    ``row_pages`` give the same per table row when the reader knows them. ``positional`` is True
+    when every cell is a position of the printed row (tab-separated text: each tab separates one),
+    so a blank cell is an empty field, never padding or the rest of a merged cell.
     """
 
     kind: Literal["para", "table"]
@@ -31,6 +33,7 @@ class Block:
     page: int | None = None
     row_lines: list[int | None] = field(default_factory=list)
     row_pages: list[int | None] = field(default_factory=list)
+    positional: bool = False
 
 
 @dataclass

@@ -30,7 +30,7 @@ from xml.sax.saxutils import escape
 from html_layouts import SEEDS_DIR as SEEDS
 from html_layouts import seed_paths
 
-from audit.readers.text import read_text
+from audit.readers.text import read as read_text
 from audit.report import Block
 from audit.text import is_number
 

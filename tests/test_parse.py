@@ -242,7 +242,7 @@ def test_title_wording_variants() -> None:
 
 def test_tables_published_as_pictures_make_the_report_unreadable() -> None:
     from audit.parse import parse_document
-    from audit.readers.text import read_text
+    from audit.readers.text import read as read_text
     from audit.report import IntermediateDoc
 
     text = CLEAN.read_text(encoding="utf-8")
@@ -341,7 +341,7 @@ def test_sub_heading_repeating_a_section_title_is_not_that_section() -> None:
 def test_a_title_quoted_in_the_preamble_names_the_organ_but_is_not_the_title() -> None:
     """“…要求，现公布某县人民政府2023年…年度报告” is the preamble: the organ is 某县人民政府."""
     from audit.parse import parse_document
-    from audit.readers.text import read_text as read
+    from audit.readers.text import read
 
     text = (
         "根据《中华人民共和国政府信息公开条例》规定和《中华人民共和国政府信息公开工作年度报告格式》"

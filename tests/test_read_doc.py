@@ -7,16 +7,20 @@ saved as Word 97 by LibreOffice (``soffice --headless --convert-to doc``).
 
 from __future__ import annotations
 
+import io
 import shutil
 from pathlib import Path
 
+import docx
 import pytest
+from office import soffice_convert
 from render_docs import seed_paths
 from tooling import tool_missing
 
 from audit.parse import parse_document, parse_path
 from audit.readers import UnreadableError, read_bytes, sniff
-from audit.readers.doc import ConversionError, _run, blocks_from_antiword
+from audit.readers.convert import ConversionError, run
+from audit.readers.doc import blocks_from_antiword
 
 FIXTURE = Path(__file__).parent / "fixtures" / "seed002-part.doc"
 SEED002 = next(p for p in seed_paths() if p.name.startswith("002_"))
@@ -113,14 +117,14 @@ def test_ole_file_that_is_not_word_is_unreadable(monkeypatch: pytest.MonkeyPatch
 
 def test_converter_timeout_kills_the_process_group() -> None:
     with pytest.raises(ConversionError, match="超时"):
-        _run(["sh", "-c", "sleep 30 & sleep 30"], timeout=0.5)
+        run(["sh", "-c", "sleep 30 & sleep 30"], timeout=0.5)
 
 
 @pytest.mark.skipif(tool_missing("soffice"), reason="LibreOffice not installed")
 def test_libreoffice_conversion_feeds_the_docx_reader(monkeypatch: pytest.MonkeyPatch) -> None:
     from render_docs import blocks_of, render_docx
 
-    from audit.readers.doc import read_doc
+    from audit.readers.doc import read as read_doc
 
     # LibreOffice detects the format from the content, so Word bytes it can read well stand in
     # for a .doc written by Word (its own Word 97 output loses tables, see the test above).
@@ -137,4 +141,78 @@ def test_one_column_antiword_table_is_running_text() -> None:
     assert [(b.kind, b.text) for b in blocks] == [
         ("para", "本报告由某某区人民政府办公室编制。"),
         ("para", "一、总体情况"),
+    ]
+
+
+def _narrow_cell_doc(tmp_path: Path) -> bytes:
+    """Return seed 002 as a Word 97 .doc written by LibreOffice, with a hand-drawn table added.
+
+    The added table's last column is one character wide and its header cell spans it, so
+    antiword prints ``|1|`` next to a row ending one column further left: the narrow cell that
+    made the antiword grid raise IndexError in the default (auto) converter mode.
+    """
+    from docx.oxml.ns import qn
+    from docx.shared import Twips
+    from render_docs import blocks_of, render_docx
+
+    document = docx.Document(io.BytesIO(render_docx(blocks_of(SEED002))))
+    widths = [2400, 1800, 60]
+    table = document.add_table(rows=3, cols=3)
+    table.style = "Table Grid"
+    table.autofit = False
+    for col, width in zip(table._tbl.tblGrid.findall(qn("w:gridCol")), widths, strict=True):
+        col.set(qn("w:w"), str(width))
+    for r, values in enumerate([["信息内容", "本年", ""], ["来信", "0", "1"], ["来访", "3", ""]]):
+        for j, text in enumerate(values):
+            table.cell(r, j).width = Twips(widths[j])
+            table.cell(r, j).text = text
+    table.cell(0, 1).merge(table.cell(0, 2))
+    document.paragraphs[0]._p.addnext(table._tbl)  # right after the title, before the report's tables
+    source = tmp_path / "report.docx"
+    document.save(source)
+    return soffice_convert(source, "doc")
+
+
+@pytest.mark.skipif(tool_missing("soffice", "antiword"), reason="LibreOffice and antiword not both installed")
+def test_auto_mode_reads_a_doc_with_a_narrow_cell(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GKAUDIT_DOC_CONVERTER", "auto")
+    data = _narrow_cell_doc(tmp_path)
+    doc = read_bytes(data, "report.doc")
+    tables = [b.rows for b in doc.blocks if b.kind == "table"]
+    assert [["信息内容", "本年", ""], ["来信", "0", "1"], ["来访", "3", ""]] in tables
+    report, want = parse_document(doc), parse_path(SEED002)
+    t2 = [k for k in want.cells if k.startswith("t2.")]
+    assert {k: report.value(k) for k in t2} == {k: want.value(k) for k in t2}
+
+
+@pytest.mark.skipif(tool_missing("soffice", "antiword"), reason="LibreOffice and antiword not both installed")
+def test_auto_mode_falls_back_to_libreoffice_when_antiword_output_fails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import audit.readers.doc
+
+    def broken(text: str) -> list:
+        raise IndexError("list assignment index out of range")
+
+    monkeypatch.setenv("GKAUDIT_DOC_CONVERTER", "auto")
+    monkeypatch.setattr(audit.readers.doc, "blocks_from_antiword", broken)
+    doc = read_bytes(_narrow_cell_doc(tmp_path), "report.doc")
+    details = [p["detail"] for p in doc.problems if p["kind"] == "reader"]
+    assert any("antiword" in d and "IndexError" in d for d in details)
+    report = parse_document(doc)  # LibreOffice's reading: the report is still read
+    assert report.year == parse_path(SEED002).year and sorted(report.tables_found) == ["t2", "t3", "t4"]
+
+
+def test_narrow_antiword_cell_keeps_its_own_column() -> None:
+    # antiword's picture of a hand-drawn table whose last column is one character wide: the
+    # header row ends one column left of the narrow cell's separators (was an IndexError)
+    text = (
+        "|信息内容                           |本年                       |\n"
+        "|来信                               |0                         |1|\n"
+        "|来访                               |3                         | |\n"
+    )
+    assert blocks_from_antiword(text)[0].rows == [
+        ["信息内容", "本年", ""],
+        ["来信", "0", "1"],
+        ["来访", "3", ""],
     ]

@@ -12,7 +12,7 @@ from render_docs import blocks_of, render_docx, seed_paths
 
 from audit.parse import parse_document, parse_path
 from audit.readers import UnreadableError, read_bytes
-from audit.readers.docx import read_docx
+from audit.readers.docx import read as read_docx
 
 
 def _save(document) -> bytes:
@@ -215,7 +215,7 @@ def test_automatic_list_numbering_is_printed() -> None:
 
 
 def test_chinese_counting_above_ten() -> None:
-    from audit.readers.docx import format_number
+    from audit.readers.docx_numbering import format_number
 
     assert [format_number(n, "chineseCounting") for n in (1, 10, 11, 20, 23)] == [
         "一",

@@ -8,12 +8,15 @@ import re
 from pathlib import Path
 
 import pytest
+from corpus import corpus_dir
 from html_layouts import LAYOUTS, SEEDS_DIR, build, fold_spans, seed_paths
 
 from audit.parse import parse_document, parse_path
 from audit.readers import read_bytes
-from audit.readers.html import decode_html, expand_grid, read_html
-from audit.readers.text import read_text
+from audit.readers.charset import decode, markup_charset
+from audit.readers.html import read as read_html
+from audit.readers.html_tables import expand_grid
+from audit.readers.text import read as read_text
 from audit.report import IntermediateDoc
 
 SEEDS = seed_paths()
@@ -242,7 +245,7 @@ def test_canonical_tables_parse_every_cell(split: bool) -> None:
 
 def test_short_gbk_page_without_declared_charset() -> None:
     data = "<html><body><p>年度报告</p></body></html>".encode("gbk")
-    text, codec, problems = decode_html(data)
+    text, codec, problems = decode(data, markup_charset(data))
     assert codec == "gb18030" and "年度报告" in text and problems == []
     assert paras(read_html(data, "x.html")) == ["年度报告"]
 
@@ -450,9 +453,10 @@ def test_expand_grid_edge_cases() -> None:
         ["", "c", ""],
         ["", "d"],
     ]
-    # spans beyond the table are clipped; absurd colspans are capped
-    grid = expand_grid([[("x", 5, 100000)]])
-    assert len(grid) == 1 and grid[0][0] == "x" and len(grid[0]) == 200
+    # spans beyond the table are clipped; a colspan is capped at the table's number of cells
+    assert expand_grid([[("x", 5, 100000)]]) == [["x"]]
+    grid = expand_grid([[("x", 1, 100000), ("y", 1, 1)], [("a", 1, 1), ("b", 1, 1), ("c", 1, 1)]])
+    assert grid == [["x", "", "", "", "", "y"], ["a", "b", "c"]]
     # a ragged row keeps its length; a hole left by a span is ""
     assert expand_grid([[("a", 2, 1), ("b", 1, 1), ("c", 2, 1)], [("d", 1, 1)]]) == [
         ["a", "b", "c"],
@@ -619,3 +623,26 @@ def test_image_only_and_attachment_only_pages() -> None:
 def test_meta_declaring_utf16_is_read_as_utf8() -> None:
     doc = read_html(page("<p>年度报告正文</p>", head="<meta charset=utf-16>"), "x.html")
     assert paras(doc) == ["年度报告正文"] and doc.meta["encoding"] == "utf-8"
+
+
+def test_report_inside_pre_is_read_as_text_lines() -> None:
+    page = "<html><body><pre>\n一、总体情况\n本机关……\n项目\t本年\t上年\n规章\t0\t1\n二、主动公开政府信息情况\n</pre></body></html>"
+    doc = read_html(page.encode(), "pre.html")
+    assert [(b.kind, b.text or b.rows) for b in doc.blocks] == [
+        ("para", "一、总体情况"),
+        ("para", "本机关……"),
+        ("table", [["项目", "本年", "上年"], ["规章", "0", "1"]]),
+        ("para", "二、主动公开政府信息情况"),
+    ]
+    assert doc.blocks[0].line == 2  # lines counted from the page's source
+
+
+def test_seed_pasted_into_pre_parses_like_the_text_file() -> None:
+    import html
+
+    seed = corpus_dir("seeds") / "001_3b0ef87fded11b72.txt"
+    text = seed.read_text(encoding="utf-8")
+    page = f"<html><head><title>年度报告</title></head><body><pre>{html.escape(text)}</pre></body></html>"
+    report, want = parse_document(read_html(page.encode(), "pre.html")), parse_path(seed)
+    assert {k: c.value for k, c in report.cells.items()} == {k: c.value for k, c in want.cells.items()}
+    assert all(report.sections[s].present == want.sections[s].present for s in want.sections)

@@ -8,14 +8,26 @@ import json
 from pathlib import Path
 
 import pytest
+from corpus import SHARED, corpus_dir
 from render_docs import blocks_of, render_pdf, seed_paths
 
 from audit.parse import parse_document, parse_path
 from audit.readers import UnreadableError, read_bytes
-from audit.readers.pdf import is_page_number, join_cell_lines, read_pdf, unreadable_reason
+from audit.readers.common import join_cell_lines
+from audit.readers.pdf import read as read_pdf
+from audit.readers.pdf import unreadable_reason
+from audit.readers.pdf_page import is_page_number
 
-REAL = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "real"
-needs_real = pytest.mark.usefixtures("corpus")  # skips (fails in CI) without ../shared/corpus
+REAL = SHARED / "real"
+
+
+@pytest.fixture
+def real_corpus() -> Path:
+    """The real published reports (skipped when absent, a failure in CI)."""
+    return corpus_dir("real")
+
+
+needs_real = pytest.mark.usefixtures("real_corpus")
 
 
 @functools.cache

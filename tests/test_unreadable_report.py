@@ -36,18 +36,18 @@ def test_unreadable_report_fails_the_check_among_clean_ones(tmp_path: Path) -> N
 def test_a_parser_defect_on_one_file_does_not_stop_the_others(monkeypatch) -> None:
     from click.testing import CliRunner
 
-    import audit.cli.check
+    import audit.bounded
     from audit.cli import main
 
     other = BROKEN.parents[1] / "seeds" / "003_552a8d10fa63c5da.txt"
-    real_parse = audit.cli.check.parse_path
+    real_parse = audit.bounded.parse_path_bounded
 
-    def flaky(path):
+    def flaky(path, limits=None):
         if str(path).endswith("boom.txt"):
             raise IndexError("simulated parser defect")
-        return real_parse(path)
+        return real_parse(path, limits)
 
-    monkeypatch.setattr(audit.cli.check, "parse_path", flaky)
+    monkeypatch.setattr(audit.bounded, "parse_path_bounded", flaky)
     result = CliRunner().invoke(main, ["check", "boom.txt", str(other), "--json"])
     assert result.exit_code == 2
     assert "程序缺陷" in result.output and "boom.txt" in result.output

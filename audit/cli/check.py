@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 import yaml
 
-from audit import genre
+from audit import bounded, genre
 from audit.cli.common import (
     EXIT_FINDINGS,
     EXIT_INPUT,
@@ -28,8 +28,8 @@ from audit.cli.common import (
     year_option,
 )
 from audit.form import describe_locator
+from audit.limits import Limits, LimitsError
 from audit.organs import same_organ
-from audit.parse import parse_path
 from audit.readers import UnreadableError
 from audit.report import AuditContext, Finding, Report
 from audit.rulebook import check as rulebook
@@ -72,14 +72,14 @@ def _print_table(source: str, findings: list[Finding]) -> None:
     out(f"  合计 {len(findings)} 条：{counts}")
 
 
-def _previous(path: str, previous: str | None) -> Report | None:
+def _previous(path: str, previous: str | None, limits: Limits) -> Report | None:
     """Read last year's report for ``--previous``; refuse the same file (nothing to compare with)."""
     if not previous:
         return None
     if Path(previous).resolve() == Path(path).resolve() or _digest(previous) == _digest(path):
         fail(f"--previous 与被审核的是同一份文件（{previous}），跨年度比对没有意义")
     try:
-        return parse_path(previous)
+        return bounded.parse_path_bounded(previous, limits)
     except UnreadableError as exc:
         fail(f"无法读取上一年度报告 {previous}：{exc}")
     raise AssertionError  # fail() exits
@@ -127,11 +127,15 @@ def check(paths: tuple[str, ...], as_json: bool, previous: str | None, **opts: o
       gkaudit check 2024年报.pdf --previous 2023年报.pdf --published-on 2025-01-20
     """
     catalog = _load_catalog_or_exit()
+    try:
+        limits = Limits.from_env()
+    except LimitsError as exc:
+        fail(str(exc))
     overrides = {"agency": opts["agency"], "year": opts["year"], "level": opts["level"]}
     bad_input = any_error = False
     for path in paths:
         try:
-            report = rulebook.apply_overrides(parse_path(path), overrides)
+            report = rulebook.apply_overrides(bounded.parse_path_bounded(path, limits), overrides)
         except UnreadableError as exc:
             out(f"无法读取 {path}：{exc}", err=True)
             bad_input = True
@@ -149,7 +153,7 @@ def check(paths: tuple[str, ...], as_json: bool, previous: str | None, **opts: o
             check_publication(report.year, opts["published_on"], allow_early=bool(opts["allow_early"]))  # type: ignore[arg-type]
         except click.BadParameter as exc:
             fail(exc.format_message())
-        ctx = AuditContext(published_on=opts["published_on"], previous=_previous(path, previous))  # type: ignore[arg-type]
+        ctx = AuditContext(published_on=opts["published_on"], previous=_previous(path, previous, limits))  # type: ignore[arg-type]
         if ctx.previous is not None and (problem := _previous_problem(report, ctx.previous)):
             fail(f"--previous {previous}：{problem}")
         try:

@@ -7,8 +7,9 @@ import sys
 
 import click
 
+from audit.bounded import parse_path_bounded
 from audit.form import SECTION_BY_ID
-from audit.parse import parse_path
+from audit.limits import Limits, LimitsError
 from audit.readers import UnreadableError
 
 
@@ -18,7 +19,10 @@ from audit.readers import UnreadableError
 def parse(path: str, as_json: bool) -> None:
     """解析一份年度报告，输出章节、表格单元格和解析异常。"""
     try:
-        report = parse_path(path)
+        report = parse_path_bounded(path, Limits.from_env())
+    except LimitsError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(2)
     except UnreadableError as exc:
         click.echo(f"无法读取 {path}：{exc}", err=True)
         sys.exit(2)

@@ -15,137 +15,30 @@ Two converters are used, whichever is installed:
 When both are installed LibreOffice is tried first and antiword cross-checks it: LibreOffice is
 known to lose tables of some files, so when antiword finds more tables its result is used. The
 environment variable ``GKAUDIT_DOC_CONVERTER`` (``auto``, ``soffice``, ``antiword``) forces one.
-Without any converter, or when conversion fails, :class:`audit.readers.UnreadableError` says what
+Without any converter, or when conversion fails, :class:`~audit.readers.base.UnreadableError` says what
 to install or what went wrong.
 """
 
 from __future__ import annotations
 
-import atexit
 import os
 import re
-import shutil
-import signal
-import subprocess
-import tempfile
-import threading
 import unicodedata
-from pathlib import Path
 
-from audit.readers.pdf import HEADING_RE, join_cell_lines
+from audit.readers.base import LimitExceeded, UnreadableError
+from audit.readers.common import HEADING_RE, has_han, join_cell_lines
+from audit.readers.convert import (
+    INSTALL_HINT,
+    ConversionError,
+    convert_with_antiword,
+    convert_with_soffice,
+    find_converters,
+)
+from audit.readers.docx import read as read_docx
 from audit.report import Block, IntermediateDoc
 from audit.text import is_number
 
-SOFFICE_TIMEOUT = 120.0
-ANTIWORD_TIMEOUT = 60.0
-INSTALL_HINT = (
-    "请安装 antiword（apt-get install antiword）或 LibreOffice（apt-get install libreoffice-writer-nogui）"
-)
-
-
-class ConversionError(Exception):
-    """A converter ran but produced no usable output (message in Chinese)."""
-
-
-def _unreadable(message: str) -> Exception:
-    """Return an :class:`audit.readers.UnreadableError` (imported late: extract imports readers)."""
-    from audit.readers import UnreadableError
-
-    return UnreadableError(message)
-
-
-def find_converters() -> dict[str, str]:
-    """Return the installed converters as ``{"soffice": path, "antiword": path}`` (either may be absent)."""
-    found: dict[str, str] = {}
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    if soffice:
-        found["soffice"] = soffice
-    antiword = shutil.which("antiword")
-    if antiword:
-        found["antiword"] = antiword
-    return found
-
-
-def _run(cmd: list[str], timeout: float, cwd: str | None = None) -> subprocess.CompletedProcess[bytes]:
-    """Run a converter in its own process group; on timeout kill the whole group."""
-    proc = subprocess.Popen(
-        cmd,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        cwd=cwd,
-        start_new_session=True,
-        env={**os.environ, "HOME": cwd or os.environ.get("HOME", "/tmp")},
-    )
-    try:
-        out, err = proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired as exc:
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        proc.communicate()
-        raise ConversionError(f"转换超时（超过 {timeout:.0f} 秒）") from exc
-    return subprocess.CompletedProcess(cmd, proc.returncode, out, err)
-
-
-_PROFILE_LOCK = threading.Lock()
-_PROFILE_DIR: str | None = None
-
-
-def _profile_dir() -> str:
-    """Return this process's private LibreOffice profile directory (made once, removed at exit).
-
-    Reusing it saves LibreOffice's first-start initialisation on every later conversion; being
-    private to the process, parallel or cron runs never share it.
-    """
-    global _PROFILE_DIR
-    if _PROFILE_DIR is None:
-        _PROFILE_DIR = tempfile.mkdtemp(prefix="gkaudit-lo-profile-")
-        atexit.register(shutil.rmtree, _PROFILE_DIR, True)
-    return _PROFILE_DIR
-
-
-def convert_with_soffice(data: bytes, soffice: str, timeout: float = SOFFICE_TIMEOUT) -> bytes:
-    """Return the DOCX bytes LibreOffice makes of a DOC/WPS/RTF file (private profile, timeout)."""
-    with tempfile.TemporaryDirectory(prefix="gkaudit-doc-") as tmp, _PROFILE_LOCK:
-        src = Path(tmp) / "input.doc"
-        src.write_bytes(data)
-        outdir = Path(tmp) / "out"
-        profile = Path(_profile_dir()).as_uri()
-        cmd = [
-            soffice,
-            f"-env:UserInstallation={profile}",
-            "--headless",
-            "--norestore",
-            "--nologo",
-            "--convert-to",
-            "docx",
-            "--outdir",
-            str(outdir),
-            str(src),
-        ]
-        _run(cmd, timeout, cwd=tmp)
-        out = outdir / "input.docx"
-        if not out.is_file() or out.stat().st_size == 0:
-            raise ConversionError("LibreOffice 未能转换该文件")
-        return out.read_bytes()
-
-
-def convert_with_antiword(data: bytes, antiword: str, timeout: float = ANTIWORD_TIMEOUT) -> str:
-    """Return the UTF-8 text antiword prints for a DOC/WPS file (tables as ``|`` lines)."""
-    with tempfile.TemporaryDirectory(prefix="gkaudit-doc-") as tmp:
-        src = Path(tmp) / "input.doc"
-        src.write_bytes(data)
-        result = _run([antiword, "-m", "UTF-8.txt", "-w", "400", str(src)], timeout, cwd=tmp)
-        text = result.stdout.decode("utf-8", errors="replace")
-        if result.returncode != 0 or not text.strip():
-            err = result.stderr.decode("utf-8", errors="replace").strip()
-            if "not a Word Document" in err or "is not" in err:
-                raise ConversionError("文件不是可识别的 Word 97-2003 文档")
-            if "encrypt" in err.lower() or "password" in err.lower():
-                raise ConversionError("文档已加密，无法读取")
-            raise ConversionError(f"antiword 无法读取该文件（{err[:80] or '无输出'}）")
-        return text
+KINDS = ("doc",)
 
 
 # --- antiword text -> blocks ---------------------------------------------------------------------
@@ -177,15 +70,28 @@ def _table_line_cells(line: str) -> list[tuple[int, int, str]]:
     return cells
 
 
-def _cluster(positions: set[int], tolerance: int = 2) -> dict[int, int]:
-    """Return a map from each separator position to its column boundary index (near ones merged)."""
+def _cluster(lines: list[set[int]], tolerance: int = 2) -> dict[int, int]:
+    """Return a map from each separator position to its column boundary index.
+
+    Positions within ``tolerance`` display columns of each other are one boundary (antiword's
+    padding of CJK text shifts separators by a column or two between rows), except that two
+    separators of one line are always two boundaries: a narrow cell (``|1|``, two columns wide)
+    must not vanish into its neighbour's boundary.
+    """
+    lines_at: dict[int, set[int]] = {}
+    for i, positions in enumerate(lines):
+        for pos in positions:
+            lines_at.setdefault(pos, set()).add(i)
     index: dict[int, int] = {}
     current = -1
     last: int | None = None
-    for pos in sorted(positions):
-        if last is None or pos - last > tolerance:
+    members: set[int] = set()  # the lines with a separator in the current boundary
+    for pos in sorted(lines_at):
+        if last is None or pos - last > tolerance or lines_at[pos] & members:
             current += 1
+            members = set()
         index[pos] = current
+        members |= lines_at[pos]
         last = pos
     return index
 
@@ -193,9 +99,7 @@ def _cluster(positions: set[int], tolerance: int = 2) -> dict[int, int]:
 def _grid_from_lines(lines: list[str]) -> list[list[str]]:
     """Return a table grid from antiword table lines (columns from separator positions)."""
     parsed = [_table_line_cells(ln.rstrip()) for ln in lines]
-    col_of = _cluster(
-        {a for cells in parsed for a, _b, _t in cells} | {b for cells in parsed for _a, b, _t in cells}
-    )
+    col_of = _cluster([{a for a, _b, _t in cells} | {b for _a, b, _t in cells} for cells in parsed])
     width = max(max(col_of.values(), default=1), 1)
     physical: list[tuple[tuple[int, ...], list[str]]] = []
     for cells in parsed:
@@ -280,71 +184,60 @@ def blocks_from_antiword(text: str) -> list[Block]:
     return blocks
 
 
-def read_doc(data: bytes, source: str) -> IntermediateDoc:
-    """Read a DOC/WPS file through LibreOffice (then the DOCX reader) or antiword.
+def read(data: bytes, source: str) -> IntermediateDoc:
+    """Read a DOC/WPS file through LibreOffice (then the DOCX reader) and/or antiword.
+
+    In ``auto`` mode a converter that fails (or whose output cannot be read) is reported as a
+    problem and the other one's result is used: one converter's failure never ends the document.
 
     Raises:
-        UnreadableError: no converter is installed, or the file cannot be converted.
+        LimitExceeded: the converted document is over a limit.
+        UnreadableError: no converter is installed, or no converter could read the file.
     """
-    from audit.readers.docx import read_docx
-
     converters = find_converters()
     choice = os.environ.get("GKAUDIT_DOC_CONVERTER", "auto").strip().lower()
     if choice in ("soffice", "antiword"):
         converters = {k: v for k, v in converters.items() if k == choice}
     if not converters:
-        raise _unreadable(f"无法读取 Word 97-2003/WPS 文件：未安装转换程序。{INSTALL_HINT}")
-
-    problems: list[dict[str, str]] = []
+        raise UnreadableError(f"无法读取 Word 97-2003/WPS 文件：未安装转换程序。{INSTALL_HINT}")
     failures: list[str] = []
-    doc: IntermediateDoc | None = None
-    if "soffice" in converters:
-        try:
-            doc = read_docx(convert_with_soffice(data, converters["soffice"]), source)
-        except ConversionError as exc:
-            failures.append(f"LibreOffice：{exc}")
-        except Exception as exc:  # a broken conversion result must not stop antiword
-            failures.append(f"LibreOffice 转换结果无法读取（{type(exc).__name__}）")
-    if "antiword" in converters:
-        try:
-            blocks = blocks_from_antiword(convert_with_antiword(data, converters["antiword"]))
-        except ConversionError as exc:
-            failures.append(f"antiword：{exc}")
-        else:
-            tables = sum(1 for b in blocks if b.kind == "table")
-            if doc is None or tables > sum(1 for b in doc.blocks if b.kind == "table"):
-                if doc is not None:
-                    problems.append(
-                        {"kind": "reader", "detail": "LibreOffice 转换丢失了表格，已改用 antiword 的结果"}
-                    )
-                doc = IntermediateDoc(source=source, blocks=blocks)
+    doc = _via_soffice(data, source, converters["soffice"], failures) if "soffice" in converters else None
+    blocks = _via_antiword(data, converters["antiword"], failures) if "antiword" in converters else None
+    if blocks is not None:
+        tables = sum(1 for b in blocks if b.kind == "table")
+        if doc is None or tables > sum(1 for b in doc.blocks if b.kind == "table"):
+            if doc is not None:
+                failures.append("LibreOffice 转换丢失了表格，已改用 antiword 的结果")
+            doc = IntermediateDoc(source=source, blocks=blocks)
     if doc is None:
-        raise _unreadable("无法读取 Word 97-2003/WPS 文件：" + "；".join(failures))
+        raise UnreadableError("无法读取 Word 97-2003/WPS 文件：" + "；".join(failures))
     if failures:
-        problems.append({"kind": "reader", "detail": "；".join(failures)})
-    doc.problems.extend(problems)
+        doc.problems.append({"kind": "reader", "detail": "；".join(failures)})
     doc.media_type = "application/msword"
-    text = "".join(b.text for b in doc.blocks) + "".join("".join(r) for b in doc.blocks for r in b.rows)
-    if not re.search(r"[\u4e00-\u9fff]", text) and not any(p["kind"] == "unreadable" for p in doc.problems):
+    if not has_han(doc.blocks) and not any(p["kind"] == "unreadable" for p in doc.problems):
         doc.problems.append({"kind": "unreadable", "detail": "Word 文档中没有可读的中文文字，无法机读"})
     return doc
 
 
-def read_rtf(data: bytes, source: str) -> IntermediateDoc:
-    """Read an RTF file (often published with a ``.doc`` name) through LibreOffice.
-
-    Raises:
-        UnreadableError: LibreOffice is not installed or cannot convert the file.
-    """
-    from audit.readers.docx import read_docx
-
-    soffice = find_converters().get("soffice")
-    if not soffice:
-        raise _unreadable("无法读取 RTF 文件：未安装 LibreOffice（apt-get install libreoffice-writer-nogui）")
+def _via_soffice(data: bytes, source: str, soffice: str, failures: list[str]) -> IntermediateDoc | None:
+    """Return the document as LibreOffice converts it, or None (the failure added to ``failures``)."""
     try:
-        docx_bytes = convert_with_soffice(data, soffice)
+        return read_docx(convert_with_soffice(data, soffice), source)
+    except LimitExceeded:
+        raise
     except ConversionError as exc:
-        raise _unreadable(f"无法读取 RTF 文件：{exc}") from exc
-    doc = read_docx(docx_bytes, source)
-    doc.media_type = "application/rtf"
-    return doc
+        failures.append(f"LibreOffice：{exc}")
+    except Exception as exc:  # noqa: BLE001 - a broken conversion result must not stop antiword
+        failures.append(f"LibreOffice 转换结果无法读取（{type(exc).__name__}）")
+    return None
+
+
+def _via_antiword(data: bytes, antiword: str, failures: list[str]) -> list[Block] | None:
+    """Return the blocks of antiword's text, or None (the failure added to ``failures``)."""
+    try:
+        return blocks_from_antiword(convert_with_antiword(data, antiword))
+    except ConversionError as exc:
+        failures.append(f"antiword：{exc}")
+    except Exception as exc:  # noqa: BLE001 - antiword's output must never end the document
+        failures.append(f"antiword 的输出无法读取（{type(exc).__name__}）")
+    return None

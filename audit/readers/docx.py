@@ -33,249 +33,37 @@ Pages: where Word recorded its page breaks (``w:lastRenderedPageBreak``, page br
 block gets the page it starts on and each table row its page; otherwise pages are unknown.
 
 Headers, footers, footnotes and comments are not part of the report body and are not read.
+
+Limits: before python-docx opens the file, the ZIP's central directory and the XML parts are
+checked (:mod:`audit.readers.zipcheck`): member sizes, compression ratios, element counts.
 """
 
 from __future__ import annotations
 
 import io
-import re
 import zipfile
 from collections.abc import Iterator
 from contextvars import ContextVar
 from typing import Any
 
-from audit.readers.pdf import CAPTION_RE, HEADING_RE, TABLES_AS_IMAGES, join_cell_lines
+import docx
+
+from audit.readers.base import UnreadableError
+from audit.readers.common import CAPTION_RE, HEADING_RE, TABLES_AS_IMAGES, has_han, join_cell_lines
+from audit.readers.docx_numbering import MC_NS, Numbering, page_map, w
+from audit.readers.zipcheck import check_zip
 from audit.report import Block, IntermediateDoc
 from audit.text import is_number
 
-W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-MC_NS = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+KINDS = ("docx",)
 
-
-def _w(tag: str) -> str:
-    """Return the Clark name of a WordprocessingML tag."""
-    return f"{{{W_NS}}}{tag}"
-
-
-P, TBL, TR, TC, SDT, SDT_CONTENT = _w("p"), _w("tbl"), _w("tr"), _w("tc"), _w("sdt"), _w("sdtContent")
-TXBX = _w("txbxContent")
+P, TBL, TR, TC, SDT, SDT_CONTENT = w("p"), w("tbl"), w("tr"), w("tc"), w("sdt"), w("sdtContent")
+TXBX = w("txbxContent")
 FALLBACK = f"{{{MC_NS}}}Fallback"
-_SKIP_IN_TEXT = {_w("delText"), _w("instrText"), TXBX, _w("footnoteReference"), _w("commentReference")}
-
-
-# --- automatic list numbering (一、 （一） 1. printed by Word, not stored in the text) -----------
-
-_CN_DIGITS = "零一二三四五六七八九"
-
-
-def _chinese_number(n: int) -> str:
-    """Return ``n`` (1–99) written as Word's chineseCounting does: 一 … 十 十一 … 二十."""
-    if n <= 0:
-        return str(n)
-    if n < 10:
-        return _CN_DIGITS[n]
-    if n < 100:
-        tens, ones = divmod(n, 10)
-        return ("" if tens == 1 else _CN_DIGITS[tens]) + "十" + (_CN_DIGITS[ones] if ones else "")
-    return str(n)
-
-
-def _roman(n: int) -> str:
-    """Return ``n`` as an upper-case Roman numeral."""
-    out = ""
-    for value, sym in (
-        (1000, "M"),
-        (900, "CM"),
-        (500, "D"),
-        (400, "CD"),
-        (100, "C"),
-        (90, "XC"),
-        (50, "L"),
-        (40, "XL"),
-        (10, "X"),
-        (9, "IX"),
-        (5, "V"),
-        (4, "IV"),
-        (1, "I"),
-    ):
-        while n >= value:
-            out, n = out + sym, n - value
-    return out
-
-
-def format_number(n: int, fmt: str) -> str:
-    """Return counter ``n`` in Word number format ``fmt`` (decimal, chineseCounting, …)."""
-    if fmt in (
-        "chineseCounting",
-        "chineseCountingThousand",
-        "chineseLegalSimplified",
-        "japaneseCounting",
-        "taiwaneseCounting",
-        "ideographLegalTraditional",
-    ):
-        return _chinese_number(n)
-    if fmt == "decimalFullWidth" or fmt == "decimalFullWidth2":
-        return str(n).translate(str.maketrans("0123456789", "０１２３４５６７８９"))
-    if fmt == "decimalEnclosedCircle" or fmt == "decimalEnclosedCircleChinese":
-        return chr(0x2460 + n - 1) if 1 <= n <= 20 else str(n)
-    if fmt == "decimalZero":
-        return f"{n:02d}"
-    if fmt in ("lowerLetter", "upperLetter"):
-        letter = chr(ord("a") + (n - 1) % 26) * ((n - 1) // 26 + 1)
-        return letter.upper() if fmt == "upperLetter" else letter
-    if fmt in ("lowerRoman", "upperRoman"):
-        return _roman(n).lower() if fmt == "lowerRoman" else _roman(n)
-    if fmt in ("ideographTraditional",):
-        return "甲乙丙丁戊己庚辛壬癸"[(n - 1) % 10]
-    if fmt in ("none", "bullet"):
-        return ""
-    return str(n)
-
-
-class Numbering:
-    """Computes the list labels Word prints in front of numbered paragraphs."""
-
-    def __init__(self, document: Any) -> None:
-        self.levels: dict[str, dict[int, tuple[str, str, int]]] = {}
-        self.nums: dict[str, tuple[str, dict[int, int]]] = {}
-        self.style_num: dict[str, tuple[str, int]] = {}
-        self.counters: dict[str, list[int | None]] = {}
-        try:
-            root = document.part.numbering_part.element
-        except Exception:  # no numbering part
-            root = None
-        if root is not None:
-            for absn in root.findall(_w("abstractNum")):
-                levels: dict[int, tuple[str, str, int]] = {}
-                for lvl in absn.findall(_w("lvl")):
-                    ilvl = int(lvl.get(_w("ilvl"), "0"))
-                    fmt = lvl.find(_w("numFmt"))
-                    text = lvl.find(_w("lvlText"))
-                    start = lvl.find(_w("start"))
-                    levels[ilvl] = (
-                        fmt.get(_w("val"), "decimal") if fmt is not None else "decimal",
-                        text.get(_w("val"), "") if text is not None else "",
-                        int(start.get(_w("val"), "1")) if start is not None else 1,
-                    )
-                self.levels[absn.get(_w("abstractNumId"), "")] = levels
-            for num in root.findall(_w("num")):
-                abs_id = num.find(_w("abstractNumId"))
-                overrides: dict[int, int] = {}
-                for ov in num.findall(_w("lvlOverride")):
-                    start = ov.find(_w("startOverride"))
-                    if start is not None:
-                        overrides[int(ov.get(_w("ilvl"), "0"))] = int(start.get(_w("val"), "1"))
-                if abs_id is not None:
-                    self.nums[num.get(_w("numId"), "")] = (abs_id.get(_w("val"), ""), overrides)
-        try:
-            styles = document.styles.element
-        except Exception:
-            styles = None
-        if styles is not None:
-            based: dict[str, str] = {}
-            for style in styles.findall(_w("style")):
-                sid = style.get(_w("styleId"), "")
-                num_pr = style.find(f"{_w('pPr')}/{_w('numPr')}")
-                if num_pr is not None:
-                    num_id = num_pr.find(_w("numId"))
-                    ilvl = num_pr.find(_w("ilvl"))
-                    if num_id is not None:
-                        self.style_num[sid] = (
-                            num_id.get(_w("val"), "0"),
-                            int(ilvl.get(_w("val"), "0")) if ilvl is not None else 0,
-                        )
-                parent = style.find(_w("basedOn"))
-                if parent is not None:
-                    based[sid] = parent.get(_w("val"), "")
-            for sid in list(based):
-                seen, cur = set(), sid
-                while cur not in self.style_num and cur in based and cur not in seen:
-                    seen.add(cur)
-                    cur = based[cur]
-                if cur in self.style_num and sid not in self.style_num:
-                    self.style_num[sid] = self.style_num[cur]
-
-    def label(self, p: Any) -> str:
-        """Return the label Word prints before paragraph ``p`` ("" when it is not numbered)."""
-        if not self.nums:
-            return ""
-        ppr = p.find(_w("pPr"))
-        num_id: str | None = None
-        ilvl = 0
-        if ppr is not None:
-            num_pr = ppr.find(_w("numPr"))
-            if num_pr is not None:
-                nid = num_pr.find(_w("numId"))
-                lvl = num_pr.find(_w("ilvl"))
-                num_id = nid.get(_w("val")) if nid is not None else None
-                ilvl = int(lvl.get(_w("val"), "0")) if lvl is not None else 0
-            if num_id is None:
-                style = ppr.find(_w("pStyle"))
-                if style is not None and style.get(_w("val"), "") in self.style_num:
-                    num_id, ilvl = self.style_num[style.get(_w("val"), "")]
-        if not num_id or num_id == "0" or num_id not in self.nums:
-            return ""
-        abs_id, overrides = self.nums[num_id]
-        levels = self.levels.get(abs_id, {})
-        if ilvl not in levels:
-            return ""
-        counters = self.counters.setdefault(num_id, [None] * 10)
-        start = overrides.get(ilvl, levels[ilvl][2])
-        current = counters[ilvl]
-        counters[ilvl] = start if current is None else current + 1
-        for deeper in range(ilvl + 1, len(counters)):
-            counters[deeper] = None
-        fmt, text, _start = levels[ilvl]
-        if fmt == "bullet":
-            return ""
-
-        def level_value(match: re.Match[str]) -> str:
-            k = int(match.group(1)) - 1
-            value = (
-                counters[k]
-                if 0 <= k < len(counters) and counters[k] is not None
-                else levels.get(k, ("", "", 1))[2]
-            )
-            return format_number(int(value), levels.get(k, (fmt, "", 1))[0])
-
-        return re.sub(r"%([1-9])", level_value, text)
-
+_SKIP_IN_TEXT = {w("delText"), w("instrText"), TXBX, w("footnoteReference"), w("commentReference")}
 
 _NUMBERING: ContextVar[Numbering | None] = ContextVar("gkaudit_docx_numbering", default=None)
 _PAGES: ContextVar[dict[Any, int] | None] = ContextVar("gkaudit_docx_pages", default=None)
-LAST_RENDERED = _w("lastRenderedPageBreak")
-
-
-def page_map(body: Any) -> dict[Any, int] | None:
-    """Return the page each ``w:p`` starts on, from the page breaks Word recorded, or None.
-
-    Word writes ``w:lastRenderedPageBreak`` where a page ended when it last laid the document
-    out; explicit breaks are ``w:br w:type="page"`` and ``w:pageBreakBefore``. A document without
-    any of them (generated by a program) has no page information: None.
-    """
-    pages: dict[Any, int] = {}
-    page = 1
-    seen_marker = False
-    for p in body.iter(P):
-        start = page
-        text_seen = False
-        ppr = p.find(_w("pPr"))
-        if ppr is not None and ppr.find(_w("pageBreakBefore")) is not None:
-            val = ppr.find(_w("pageBreakBefore")).get(_w("val"), "true")
-            if val not in ("0", "false"):
-                page += 1
-                start = page
-                seen_marker = True
-        for el in p.iter():
-            if el.tag == _w("t") and el.text:
-                text_seen = True
-            elif el.tag == LAST_RENDERED or (el.tag == _w("br") and el.get(_w("type")) == "page"):
-                seen_marker = True
-                page += 1
-                if not text_seen:
-                    start = page
-        pages[p] = start
-    return pages if seen_marker else None
 
 
 def _page_of(el: Any) -> int | None:
@@ -294,17 +82,17 @@ def _paragraph_text(p: Any) -> str:
     def visit(el: Any) -> None:
         for child in el:
             tag = child.tag
-            if not isinstance(tag, str) or tag in _SKIP_IN_TEXT or tag == _w("del"):
+            if not isinstance(tag, str) or tag in _SKIP_IN_TEXT or tag == w("del"):
                 continue
-            if tag == _w("t"):
+            if tag == w("t"):
                 out.append(child.text or "")
-            elif tag in (_w("tab"), _w("ptab")):
+            elif tag in (w("tab"), w("ptab")):
                 out.append(" ")
-            elif tag in (_w("br"), _w("cr")):
+            elif tag in (w("br"), w("cr")):
                 out.append("\n")
-            elif tag == _w("noBreakHyphen"):
+            elif tag == w("noBreakHyphen"):
                 out.append("-")
-            elif tag == _w("sym"):
+            elif tag == w("sym"):
                 continue
             elif tag == FALLBACK:
                 continue
@@ -346,11 +134,11 @@ def _int_attr(el: Any, tag: str, default: int = 0) -> int:
     """Return the integer ``w:val`` of child ``tag`` of ``el`` (e.g. gridSpan), or ``default``."""
     if el is None:
         return default
-    child = el.find(_w(tag))
+    child = el.find(w(tag))
     if child is None:
         return default
     try:
-        return int(child.get(_w("val"), default))
+        return int(child.get(w("val"), default))
     except ValueError:
         return default
 
@@ -404,15 +192,15 @@ def table_grid(tbl: Any) -> list[list[str]]:
     """
     grid: list[list[str]] = []
     for tr in _table_rows(tbl):
-        tr_pr = tr.find(_w("trPr"))
+        tr_pr = tr.find(w("trPr"))
         cells: list[tuple[str, int]] = []
         for tc in _row_cells(tr):
-            tc_pr = tc.find(_w("tcPr"))
+            tc_pr = tc.find(w("tcPr"))
             span = max(1, _int_attr(tc_pr, "gridSpan", 1))
-            vmerge = tc_pr.find(_w("vMerge")) if tc_pr is not None else None
-            continued = vmerge is not None and vmerge.get(_w("val"), "continue") == "continue"
-            hmerge = tc_pr.find(_w("hMerge")) if tc_pr is not None else None
-            if hmerge is not None and hmerge.get(_w("val"), "continue") == "continue":
+            vmerge = tc_pr.find(w("vMerge")) if tc_pr is not None else None
+            continued = vmerge is not None and vmerge.get(w("val"), "continue") == "continue"
+            hmerge = tc_pr.find(w("hMerge")) if tc_pr is not None else None
+            if hmerge is not None and hmerge.get(w("val"), "continue") == "continue":
                 span = 0  # legacy horizontal merge: this cell is covered by the one to its left
             cells.append(("" if continued or span == 0 else _cell_text(tc), span))
         if any(is_number(text) for text, _span in cells):
@@ -511,16 +299,14 @@ def _walk_table(tbl: Any) -> Iterator[Block]:
                             yield from _walk(box)
 
 
-def read_docx(data: bytes, source: str) -> IntermediateDoc:
+def read(data: bytes, source: str) -> IntermediateDoc:
     """Read a DOCX document into paragraphs and tables in body order.
 
     Raises:
+        LimitExceeded: a part is too large, too compressed or has too many elements.
         UnreadableError: the bytes are not a readable Word document (corrupt ZIP or XML).
     """
-    import docx
-
-    from audit.readers import UnreadableError
-
+    check_zip(data)
     try:
         document = docx.Document(io.BytesIO(data))
     except (zipfile.BadZipFile, KeyError, ValueError) as exc:
@@ -536,9 +322,8 @@ def read_docx(data: bytes, source: str) -> IntermediateDoc:
         _NUMBERING.reset(token)
         _PAGES.reset(pages_token)
     problems: list[dict[str, str]] = []
-    text = "".join(b.text for b in blocks) + "".join("".join(r) for b in blocks for r in b.rows)
-    has_images = bool(body.findall(".//" + _w("drawing"))) or bool(body.findall(".//" + _w("pict")))
-    if not re.search(r"[\u4e00-\u9fff]", text):
+    has_images = bool(body.findall(".//" + w("drawing"))) or bool(body.findall(".//" + w("pict")))
+    if not has_han(blocks):
         detail = (
             "Word 文档中只有图片，没有可读文字（可能是扫描件），无法机读"
             if has_images

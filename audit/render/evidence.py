@@ -27,8 +27,8 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from audit.form import FORMAT_2019, FORMAT_2021, T3_COLUMNS, T4_COLUMNS, T4_GROUPS, t2_blocks
-from audit.readers.html import decode_html
-from audit.readers.text import decode_text, split_cells
+from audit.readers.charset import decode, markup_charset
+from audit.readers.lines import split_cells
 from audit.text import is_number
 
 DROP_TAGS = (
@@ -133,7 +133,7 @@ def _mark_row(tr: etree._Element, from_end: int | None) -> None:
 
 def html_view(data: bytes, marks: Marks, title: str) -> str:
     """Return the archived HTML page, stripped, with the cited rows, cells and sentences marked."""
-    text, _codec, _problems = decode_html(data)
+    text, _codec, _problems = decode(data, markup_charset(data))
     root = lxml_html.document_fromstring(text)
     rows: dict[int, list[etree._Element]] = {}
     blocks: dict[int, list[etree._Element]] = {}
@@ -174,7 +174,7 @@ HIGHLIGHT_CSS = (
 
 def text_lines(data: bytes, marks: Marks) -> list[dict]:
     """Return the lines of a text report for the listing: number, cells (marked) or text, whether cited."""
-    text, _problems = decode_text(data)
+    text, _codec, _problems = decode(data, what="文本")
     by_line: dict[int, list[int | None]] = {}
     for cell in marks.cells:
         if cell["line"]:
