@@ -129,6 +129,7 @@ class Report(BaseModel):
     tables_found: list[str] = Field(default_factory=list)
     readable: bool = True
     unreadable_reason: str | None = None
+    over_limit: str | None = None  # the processing limit the document exceeded (audit.limits): not checked
     media_type: str = "text/plain"
 
     def value(self, cell_id: str) -> int | float | None:
@@ -193,7 +194,6 @@ class AuditContext:
     ``copies`` the cross-agency near-duplicates found by the store (CY05), each a dict with
     ``section``, ``other_agency``, ``other_source``, ``similarity`` and ``cluster``;
     ``http_status`` the last status of the document's URL when re-checked (TL04);
-    ``missing_report`` is set by the store for an agency without a report after its deadline (TL02).
     """
 
     previous: Report | None = None
@@ -201,4 +201,3 @@ class AuditContext:
     local_deadline: date | None = None
     copies: list[dict] = field(default_factory=list)
     http_status: int | None = None
-    missing_report: bool = False

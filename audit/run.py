@@ -31,9 +31,9 @@ from sqlalchemy.orm import defer
 from sqlmodel import Session, col, func, select
 
 from audit import crawled, genre
+from audit.bounded import parse_bounded
 from audit.facts import similarity
-from audit.parse import parse_bytes
-from audit.readers import UnreadableError
+from audit.readers import LimitExceeded, UnreadableError
 from audit.report import Anomaly, AuditContext, Report
 from audit.rulebook.check import catalogue_version, check_report
 from audit.store import db as store
@@ -49,7 +49,6 @@ from audit.store.queries import (
 
 log = logging.getLogger(__name__)
 STEPS = ("open_run", "parse", "plan", "check", "missing", "gone", "close_run")
-MISSING_RULE = "TL02"
 Progress = Callable[[str], None]
 
 
@@ -121,11 +120,19 @@ def guess_year(doc: m.Document) -> int | None:
 
 
 def _read_report(doc: m.Document, agency: m.Agency) -> tuple[Report, str | None]:
-    """Return the parsed report of an archived document and its parse error (None when read)."""
+    """Return the parsed report of an archived document and its parse error (None when read).
+
+    The document is read and parsed in a bounded worker (:mod:`audit.bounded`): a document over a
+    limit is kept as an unreadable report marked ``over_limit`` (TL05: not checked, never accused),
+    and one poison document cannot stall or crash the run.
+    """
     data = (store.data_dir() / doc.archive_path).read_bytes()
     source = source_of(doc)
     try:
-        parsed, error = parse_bytes(data, source), None
+        parsed, error = parse_bounded(data, source, doc.content_type), None
+    except LimitExceeded as exc:
+        error = str(exc)
+        parsed = Report(source=source, readable=False, unreadable_reason=error, over_limit=exc.limit)
     except UnreadableError as exc:
         # Kept as an unreadable report so that the checks can say so (TL03).
         error = str(exc) or "无法读取"
@@ -159,6 +166,7 @@ def parse_document(session: Session, doc: m.Document, agency: m.Agency) -> m.Rep
     row.format = parsed.format
     row.level = parsed.level
     row.readable = parsed.readable
+    row.over_limit = parsed.over_limit
     row.is_report = genre.judge(parsed).is_report
     row.parsed = parsed.model_dump(mode="json")
     row.narrative = _narrative(parsed) if parsed.readable else {}
@@ -185,6 +193,9 @@ def step_parse(state: RunState) -> None:
         stmt = select(m.Document.id).order_by(col(m.Document.id))
         if not state.all_documents:
             stmt = stmt.where(col(m.Document.id).not_in(audited_docs))
+        else:  # a document over a limit is not read again until its bytes change (a new document)
+            over = select(m.Report.document_id).where(col(m.Report.over_limit).is_not(None))
+            stmt = stmt.where(col(m.Document.id).not_in(over))
         state.doc_ids = list(session.exec(stmt).all())
     for doc_id in state.doc_ids:
         try:
@@ -337,65 +348,10 @@ def step_check(state: RunState) -> None:
 # --------------------------------------------------------------------------- missing reports
 
 
-def check_missing_reports(run_id: int, today: date) -> tuple[int, int]:
-    """Record TL02 for every known agency without a report for the last year whose deadline passed.
-
-    Returns (findings opened, findings closed). Each agency is one transaction. The agencies are those
-    the store knows (from ingested or crawled documents, or registered by the crawler).
-
-    “Not published” is said only when the agency has no document at all that could be that report:
-    none read as year Y, none declared as year Y, and none whose year is unknown (a document that
-    failed to parse, or was never parsed, is “not checked”, never “not published”).
-    """
-    opened = closed = 0
-    year = today.year - 1
-    with store.session_scope() as session:
-        have = (
-            set(session.exec(select(m.Report.agency_id).where(m.Report.year == year)).all())
-            | set(session.exec(select(m.Document.agency_id).where(m.Document.year_hint == year)).all())
-            | set(_agencies_with_unknown_years(session))
-        )
-        due = crawled.due_for_missing(session, year, today, have)
-    for agency_id in due:
-        with store.session_scope() as session:
-            agency = session.get(m.Agency, agency_id)
-            run = session.get(m.AuditRun, run_id)
-            assert agency is not None and run is not None
-            stub = Report(source="", agency=agency.name, year=year, level=agency.level or "government")
-            found = [
-                f for f in check_report(stub, AuditContext(missing_report=True)) if f.rule == MISSING_RULE
-            ]
-            result = lifecycle.reconcile(
-                session,
-                run=run,
-                agency=agency,
-                year=year,
-                report=None,
-                findings=found,
-                today=today,
-                only_rules={MISSING_RULE},
-            )
-            opened += result.opened + result.reopened
-            closed += result.withdrawn
-    return opened, closed
-
-
-def _agencies_with_unknown_years(session: Session) -> list[int]:
-    """Return agencies holding a document whose report year is unknown (unparsed, or parsed without a year)."""
-    parsed_with_year = select(m.Report.document_id).where(col(m.Report.year).is_not(None))
-    return list(
-        session.exec(
-            select(m.Document.agency_id).where(
-                col(m.Document.year_hint).is_(None), col(m.Document.id).not_in(parsed_with_year)
-            )
-        ).all()
-    )
-
-
 def step_missing(state: RunState) -> None:
     """Record TL02 for agencies without last year's report after the deadline."""
     try:
-        opened, _ = check_missing_reports(state.run_id, state.day)
+        opened, _ = crawled.check_missing_reports(state.run_id, state.day)
         state.opened += opened
     except Exception as exc:  # noqa: BLE001
         log.exception("checking for missing reports failed")

@@ -285,7 +285,6 @@ def test_document_without_context_has_no_publication_fields() -> None:
     doc = by_key(build_facts(hand_report(), AuditContext()), "document", "report")
     assert doc.fields["days_late"] is None
     assert doc.fields["http_status"] is None
-    assert doc.fields["missing_report"] is None
 
 
 def test_previous_year_facts() -> None:

@@ -199,3 +199,24 @@ def test_a_newline_in_a_name_cannot_forge_ledger_lines(db: str, tmp_path: Path) 
         assert not any(line.startswith(("[999]", "[998]")) for line in lines), lines
     shown = gk("findings").output
     assert "甲局\\n[999] 假机关" in shown
+
+
+def test_a_poison_document_in_the_store_does_not_stop_the_run(db: str, tmp_path: Path) -> None:  # noqa: F811
+    """A page of 2,000 rows with rowspan/colspan 2147483647, stored first: every other report is
+    audited, and the poison one gets TL05 (not checked) — never TL03, TL02 or a pile of findings —
+    and is not read again by ``audit --all`` while its bytes are the same."""
+    from hostile import html_span_bomb
+
+    poison = tmp_path / "2023年报.html"
+    poison.write_bytes(html_span_bomb())
+    gk("ingest", str(poison), "--agency", "某县人民政府", "--new-agency", "--year", "2023")
+    for i in range(3):
+        gk("ingest", str(variant(tmp_path, i, f"测试市第{i}局")), "--new-agency")
+    summary = json.loads(gk("audit", "--json", today="2024-05-01").output)
+    assert summary["reports_audited"] == 4 and summary["status"] == "ok"
+    rows = [json.loads(line) for line in gk("findings", "--json", today="2024-05-01").output.splitlines()]
+    poisoned = {r["rule"] for r in rows if r["agency"] == "某县人民政府"}
+    assert poisoned == {"TL05"}
+    assert {r["agency"] for r in rows} == {"某县人民政府", "测试市第0局", "测试市第1局", "测试市第2局"}
+    again = json.loads(gk("audit", "--all", "--json", today="2024-05-01").output)
+    assert again["documents"] == 3  # the poison page is not read again

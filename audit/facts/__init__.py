@@ -66,6 +66,7 @@ from audit.facts import (  # noqa: F401
     copies,
     document,
     history,
+    roster,
     stated,
     structure,
     tables,

@@ -1,7 +1,7 @@
 """The document fact: who reports, for which year, whether it is readable and when it was published.
 
-Rules: TL01 (published after the deadline), TL02 (no report after the deadline), TL03 (not
-machine-readable), TL04 (the published link is dead).
+Rules: TL01 (published after the deadline), TL03 (not machine-readable), TL04 (the published link
+is dead), TL05 (over a processing limit: not checked). TL02 (no report after the deadline) is judged on the roster fact (audit/facts/roster.py).
 """
 
 from __future__ import annotations
@@ -26,11 +26,11 @@ class Document(Family):
             "format",
             "readable",
             "unreadable_reason",
+            "over_limit",
             "published_on",
             "deadline",
             "days_late",
             "http_status",
-            "missing_report",
         ),
     }
     UNREADABLE = True
@@ -60,11 +60,11 @@ class Document(Family):
                 "format": r.format,
                 "readable": r.readable,
                 "unreadable_reason": r.unreadable_reason or "",
+                "over_limit": r.over_limit is not None,
                 "published_on": ctx.published_on.isoformat() if ctx.published_on else None,
                 "deadline": deadline.isoformat() if deadline else None,
                 "days_late": days_late,
                 "http_status": ctx.http_status,
-                "missing_report": True if ctx.missing_report else None,
             },
             {k: val for k, val in evidence.items() if val is not None},
         )

@@ -40,7 +40,7 @@ from audit.rulebook.condition import (
     validate_facts,
 )
 
-NEEDS = ("previous", "published_on", "copies", "http_status", "missing_report")
+NEEDS = ("previous", "published_on", "copies", "http_status")
 SEVERITIES = ("error", "warning", "info")
 _ID_RE = re.compile(r"^[A-Z]{2}\d{2,3}$")
 _NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -94,9 +94,7 @@ class Applies(BaseModel):
     levels: list[Literal["government", "department"]] = Field(
         default_factory=lambda: ["government", "department"]
     )
-    needs: list[Literal["previous", "published_on", "copies", "http_status", "missing_report"]] = Field(
-        default_factory=list
-    )
+    needs: list[Literal["previous", "published_on", "copies", "http_status"]] = Field(default_factory=list)
 
     @field_validator("formats", mode="before")
     @classmethod
@@ -394,7 +392,11 @@ def catalog_version(files: list[Path], root: Path) -> str:
 
 
 def check_cases(catalog: Catalog, cases_dir: Path, problems: list[tuple[str, str]]) -> None:
-    """Require a case file per rule with ≥1 firing and ≥1 non-firing case; refuse unknown rules."""
+    """Require a case file per rule with ≥1 firing and ≥1 non-firing case; refuse unknown rules.
+
+    A case is a whole-document case (``cases``: ``fires: true|false``) or a fact case (``facts``:
+    ``test_fail_*`` fires, ``test_pass_*`` does not).
+    """
     for r in catalog.rules:
         case_file = cases_dir / f"{r.id}.yaml"
         rel = _rel(r.path, catalog.root or r.path.parent)
@@ -406,11 +408,18 @@ def check_cases(catalog: Catalog, cases_dir: Path, problems: list[tuple[str, str
         except yaml.YAMLError as exc:
             problems.append((str(case_file), f"YAML 语法错误：{exc}"))
             continue
-        cases = doc.get("cases") if isinstance(doc, dict) else None
-        if not isinstance(cases, list):
-            problems.append((str(case_file), "缺少 cases 列表"))
+        cases = doc.get("cases", []) if isinstance(doc, dict) else None
+        facts = doc.get("facts", {}) if isinstance(doc, dict) else None
+        if not isinstance(cases, list) or not isinstance(facts, dict) or not (cases or facts):
+            problems.append((str(case_file), "缺少 cases 列表或 facts 用例"))
             continue
+        # whole-document cases say fires: true/false; fact cases are named test_fail_* / test_pass_*
         fires = [c.get("fires") for c in cases if isinstance(c, dict)]
+        fires += [
+            str(name).startswith("test_fail_")
+            for name in facts
+            if str(name).startswith(("test_fail_", "test_pass_"))
+        ]
         if True not in fires:
             problems.append((str(case_file), f"规则 {r.id} 没有 fires: true 的用例"))
         if False not in fires:

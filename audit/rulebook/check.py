@@ -12,9 +12,9 @@
 6. deduplicate by (rule, locator), keeping the first, and sort by severity, rule, locator.
 
 A rule that restricts ``levels`` to one organ level does not apply to a report whose level is
-unknown; a rule that needs context (``previous``, ``published_on``, ``copies``, ``http_status``,
-``missing_report``) applies only when the :class:`~audit.report.AuditContext` provides it
-(``copies`` non-empty, ``missing_report`` true).
+unknown; a rule that needs context (``previous``, ``published_on``, ``copies``, ``http_status``)
+applies only when the :class:`~audit.report.AuditContext` provides it (``copies`` non-empty).
+Rules on the ``roster`` fact (TL02) are judged by :func:`check_roster`, not on a report.
 """
 
 from __future__ import annotations
@@ -23,6 +23,8 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import Any, Literal
 
+from audit.facts import build_facts
+from audit.facts.roster import Roster, RosterEntry
 from audit.report import AuditContext, Finding, Report
 from audit.rulebook.catalog import (
     Catalog,
@@ -86,8 +88,6 @@ def _has(ctx: AuditContext, need: str) -> bool:
         return bool(ctx.copies)
     if need == "http_status":
         return ctx.http_status is not None
-    if need == "missing_report":
-        return bool(ctx.missing_report)
     return False
 
 
@@ -110,8 +110,6 @@ def applicable_rules(catalog: Catalog, report: Report, ctx: AuditContext) -> lis
 
 
 def _build_facts(report: Report, ctx: AuditContext) -> list[FactLike]:
-    from audit.facts import build_facts
-
     return list(build_facts(report, ctx))
 
 
@@ -217,3 +215,20 @@ def catalogue_version() -> str:
         return str(default_catalog().version or "unknown")
     except CatalogError:  # a broken catalogue is reported when checking
         return "unknown"
+
+
+def check_roster(
+    entry: RosterEntry, *, catalog: Catalog | None = None, evaluator: Evaluator = "engine"
+) -> list[Finding]:
+    """Check one agency-year of the roster (TL02) and return its findings.
+
+    The store observes (:class:`~audit.facts.roster.RosterEntry`); the rules on the ``roster``
+    fact decide.
+    """
+    catalog = catalog or default_catalog()
+    rules = {r.id for r in catalog.rules if r.fact == "roster"}
+    if not rules:
+        return []
+    facts = [Roster.of(entry)]
+    matches = get_evaluator(catalog, evaluator).evaluate(facts, rules)
+    return findings_from_matches(catalog, facts, matches, None)

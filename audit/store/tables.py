@@ -88,6 +88,7 @@ class Report(SQLModel, table=True):
     level: str | None = None
     readable: bool = True
     is_report: bool | None = None  # audit.genre: False for a document that is not an annual report
+    over_limit: str | None = None  # the processing limit it exceeded (TL05); not read again
     parsed: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     narrative: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     parse_error: str | None = Field(default=None, sa_column=Column(Text))

@@ -43,7 +43,6 @@ CONTEXT_KEYS = {
     "year",
     "copies",
     "http_status",
-    "missing_report",
     "local_deadline",
 }
 
@@ -131,7 +130,6 @@ def run_case(case: dict, tmp_path: Path, catalog) -> tuple[list, list, object]:
         local_deadline=_date(context.get("local_deadline")),
         copies=list(context.get("copies") or []),
         http_status=context.get("http_status"),
-        missing_report=bool(context.get("missing_report", False)),
     )
     if case.get("previous"):
         ctx.previous = parse_path(_materialise(case["previous"], tmp_path, "previous"))
@@ -225,9 +223,7 @@ def test_every_rule_renders_on_every_fact_of_its_type(tmp_path: Path, shipped_ca
     previous = reports[0]
     seen: dict[str, int] = {}
     for report in reports:
-        ctx = AuditContext(
-            previous=previous, published_on=dt.date(2030, 1, 1), http_status=404, missing_report=True
-        )
+        ctx = AuditContext(previous=previous, published_on=dt.date(2030, 1, 1), http_status=404)
         for fact in build_facts(report, ctx):
             for rule in shipped_catalog.for_fact(fact.type):
                 rule.render(fact.fields)
