@@ -50,15 +50,9 @@ EXPECTED: dict[str, Found] = {
 }
 MISSING = {("柳塘县自然资源和规划局", 2025)}  # TL02 in the store
 
-# Misreadings of the product on these realistic documents (routed to the product's owners).
-NT04_JOINT_ZERO = (
-    "NT04 误报：“行政复议1件、被提起行政诉讼0件”被读成行政复议、行政诉讼均为0件"
-    "（audit/facts/narrative.py 把最后一组后的“0件”当作各组合计为零）"
-)
-ST12_SIGNATURE = "ST12 漏报（另报 ST10、ST11）：“六”只写“无。”，其后是落款机关和日期，落款被当作“六”的内容"
-XFAIL: dict[str, str] = {
-    "liutang-nr-2023": NT04_JOINT_ZERO,
-}
+# Misreadings of the product on these realistic documents (routed to the product's owners); the
+# three found so far (NT04 joint zero, ST13 title in the preamble, ST12 signature) are fixed.
+XFAIL: dict[str, str] = {}
 
 
 def _marks(keys: list[str], xfail: dict[str, str]) -> list:
@@ -178,24 +172,7 @@ def test_the_store_reports_the_missing_report(stored: dict) -> None:
 # --- bulk samples (benchmarks, demo portals) ---------------------------------------------------
 
 BULK_SEED, BULK_COUNT = 1, 40
-BULK_XFAIL: dict[str, str] = {
-    "c00k00-hrss-2023": NT04_JOINT_ZERO,
-    "c00k01-education-2023": NT04_JOINT_ZERO,
-    "c00k01t04-2023": NT04_JOINT_ZERO,
-    "c00k01t10-2023": NT04_JOINT_ZERO,
-    "c00k05t13-2023": NT04_JOINT_ZERO,
-    "c00k07t03-2023": NT04_JOINT_ZERO,
-    "c00k09-housing-2023": NT04_JOINT_ZERO,
-    "c00k11t10-2023": NT04_JOINT_ZERO,
-    "c00-natural_resources-2024": ST12_SIGNATURE,
-    "c00k01t04-2024": NT04_JOINT_ZERO,
-    "c00k05t04-2024": NT04_JOINT_ZERO,
-    "c00k09-transport-2024": NT04_JOINT_ZERO,
-    "c00k11t10-2024": NT04_JOINT_ZERO,
-    "c00k01-education-2025": NT04_JOINT_ZERO,
-    "c00k01t04-2025": NT04_JOINT_ZERO,
-    "c00k05-gov-2025": NT04_JOINT_ZERO,
-}
+BULK_XFAIL: dict[str, str] = {}
 
 
 @pytest.fixture(scope="module")

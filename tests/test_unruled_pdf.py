@@ -22,7 +22,7 @@ def test_unruled_tables_are_read_almost_entirely() -> None:
 
 
 def test_row_extracted_as_a_line_of_text() -> None:
-    from audit.parse import Row, _split
+    from audit.parse.rows import Row, _split
 
     sr = _split(Row(["行政许可 12"], line=1, page=None, index=0, is_table=False))
     assert (sr.label, sr.values) == ("行政许可", ["12"])

@@ -182,7 +182,8 @@ DEFECTS: dict[str, Defect] = {
             figures=lambda j: _add(j, ("t4.review.total",), 1),
         ),
         Defect(
-            "blank_t4", "表四行政复议五栏留空", frozenset({"t4"}), lambda j: [("ST05", "t4")],
+            "blank_t4", "表四行政复议五栏留空（正文仍称有行政复议的，同时与正文不一致）", frozenset({"t4"}),
+            lambda j: [("ST05", "t4")] + ([("NT04", "t4.review.total")] if int(j.figures["t4.review.total"]) else []),
             figures=_blank_review,
         ),
         Defect(

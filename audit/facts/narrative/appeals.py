@@ -29,6 +29,7 @@ _T4_BOTH_RE = re.compile(
 )
 # "行政复议和诉讼案件数为0": one count for several groups together says each is 0 only when it is 0
 _T4_JOINED_RE = re.compile(r"^(?:[、和与及或]|以及|并)(?:被|提起|申请|引起|引发|发生)*$")
+_T4_COUNT_IN_SPAN_RE = re.compile(NUM + r"\s*(?:件|起|宗|个)")
 _T4_JOINT_ZERO_RE = re.compile(r"^" + _T4_COUNT_WORD + r"(?:为|是|共|合计|共计)?(?:0|零)(?:件|起|宗|个)?$")
 _T4_RESPECTIVELY_RE = re.compile(
     r"^(?:案件)?(?:的)?(?:数量)?分别(?:为|是|有)?(?P<list>(?:" + NUM + r"(?:件|起|宗|个)?[、和与及,]?)+)"
@@ -119,6 +120,9 @@ def _groups_together(clause: str, markers: list[re.Match[str]]) -> Counts | None
         return [(f"none_appeal:{g}", 0) for g in sorted(groups)]
     if len(markers) < 2:
         return None
+    between = [clause[a.end() : b.start()] for a, b in zip(markers, markers[1:], strict=False)]
+    if any(_T4_COUNT_IN_SPAN_RE.search(span) for span in between):
+        return None  # "行政复议1件、行政诉讼0件": each group has its own count, read group by group
     named = sorted({_group_id(mk.group("g")) for mk in markers})
     rest = clause[markers[-1].end() :]
     listed = _T4_RESPECTIVELY_RE.match(rest)
