@@ -204,7 +204,50 @@ def _t3_match(label: str, group: str | None) -> tuple[list[RowDef], RowDef | Non
     return groups, None, True, remainder
 
 
+def _t3_assign(p: _Parse, row_id: str, sr: SplitRow, values_from: SplitRow) -> None:
+    """Set the seven cells of table-3 row ``row_id`` from the values of ``values_from``."""
+    values = list(values_from.values)
+    n_like = values_from.n_values
+    positional = values_from.row.positional and len(values) < 7
+    if n_like != 7:
+        how = "空白按所在位置记为缺失" if positional else "按最后7个取值"
+        p.anomaly(
+            "column_count",
+            f"t3.{row_id}",
+            f"“{sr.printed}”行应有7个数值，实有{n_like}个，{how}",
+            values_from.row,
+        )
+    values = _unpad(values, 7)
+    if len(values) >= 7:
+        values = values[-7:]
+    elif positional:
+        values = values + [""] * (7 - len(values))  # each tab is a position: blanks stay put
+    elif n_like:
+        values = [v for v in values if v]
+        values = [""] * (7 - len(values)) + values if len(values) < 7 else values[-7:]
+    else:
+        values = [""] * 7
+    for col, raw in zip(T3_COLUMN_IDS, values, strict=True):
+        p.set_cell(f"t3.{row_id}.{col}", raw, "t3", values_from.row, sr.printed, _T3_COLUMN_LABEL[col])
+    p.t3_found[row_id] = sr
+
+
+def _t3_completeness(p: _Parse, data_rows: tuple[str, ...], other_single: SplitRow | None) -> None:
+    """Record the missing rows of table 3 and a single （六） row printed in the 2021 form."""
+    for row_id in data_rows:
+        if row_id not in p.t3_found:
+            rdef = next(r for r in T3_ROWS if r.id == row_id)
+            p.anomaly("missing_row", f"t3.{row_id}", f"表三缺少“{rdef.label}”行")
+    if (
+        p.fmt == FORMAT_2021
+        and other_single is not None
+        and not any(r.startswith("other.") for r in p.t3_found)
+    ):
+        p.report.markers.append("表三“（六）其他处理”为单行（2019试行格式），无1–3子项")
+
+
 def _parse_t3(p: _Parse, rows: list[Row]) -> None:
+    """Read table 3 row by row: labels matched to the form, wrapped labels, values printed apart."""
     group: str | None = None
     pending: tuple[str, SplitRow] | None = None  # a labelled row still waiting for its values
     orphan: SplitRow | None = None  # values printed before their label
@@ -212,30 +255,7 @@ def _parse_t3(p: _Parse, rows: list[Row]) -> None:
     data_rows = t3_data_rows(p.fmt)
 
     def assign(row_id: str, sr: SplitRow, values_from: SplitRow) -> None:
-        values = list(values_from.values)
-        n_like = values_from.n_values
-        positional = values_from.row.positional and len(values) < 7
-        if n_like != 7:
-            how = "空白按所在位置记为缺失" if positional else "按最后7个取值"
-            p.anomaly(
-                "column_count",
-                f"t3.{row_id}",
-                f"“{sr.printed}”行应有7个数值，实有{n_like}个，{how}",
-                values_from.row,
-            )
-        values = _unpad(values, 7)
-        if len(values) >= 7:
-            values = values[-7:]
-        elif positional:
-            values = values + [""] * (7 - len(values))  # each tab is a position: blanks stay put
-        elif n_like:
-            values = [v for v in values if v]
-            values = [""] * (7 - len(values)) + values if len(values) < 7 else values[-7:]
-        else:
-            values = [""] * 7
-        for col, raw in zip(T3_COLUMN_IDS, values, strict=True):
-            p.set_cell(f"t3.{row_id}.{col}", raw, "t3", values_from.row, sr.printed, _T3_COLUMN_LABEL[col])
-        p.t3_found[row_id] = sr
+        _t3_assign(p, row_id, sr, values_from)
 
     for row in rows:
         if not row.is_table and len(row.text) > 60:
@@ -300,16 +320,7 @@ def _parse_t3(p: _Parse, rows: list[Row]) -> None:
         else:
             pending = (rdef.id, sr)
         orphan = None if sr.n_values else orphan
-    for row_id in data_rows:
-        if row_id not in p.t3_found:
-            rdef = next(r for r in T3_ROWS if r.id == row_id)
-            p.anomaly("missing_row", f"t3.{row_id}", f"表三缺少“{rdef.label}”行")
-    if (
-        p.fmt == FORMAT_2021
-        and other_single is not None
-        and not any(r.startswith("other.") for r in p.t3_found)
-    ):
-        p.report.markers.append("表三“（六）其他处理”为单行（2019试行格式），无1–3子项")
+    _t3_completeness(p, data_rows, other_single)
 
 
 # ----------------------------------------------------------------------------------------------
