@@ -92,6 +92,9 @@ def setup_logging(data_dir: Path, level: int = logging.INFO) -> Path | None:
             path, maxBytes=5_000_000, backupCount=5, encoding="utf-8"
         )
     except OSError:
+        # no file to log to (a read-only store): records go nowhere rather than to the terminal
+        for name in ("audit", "crawler", "scheduler"):
+            logging.getLogger(name).addHandler(logging.NullHandler())
         return None
     handler.setFormatter(_MaskFormatter("%(asctime)s %(levelname)s %(name)s %(process)d: %(message)s"))
     handler.addFilter(_MaskFilter())

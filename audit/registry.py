@@ -1,6 +1,6 @@
 """The agency registry (``--sites FILE``): the roster of agencies and where their 年报 columns are.
 
-A registry is YAML (``agencies:`` a list of entries, spec/cli.md) or CSV (one entry per row, the
+A registry is YAML (``agencies:`` a list of entries, docs/cli.md) or CSV (one entry per row, the
 same keys as columns; list values separated by ``;`` or spaces). It is validated on load: every
 problem is reported in Chinese with its file and line, and unknown keys are refused, not ignored.
 :func:`import_sites` makes the entries part of the store (the ``Agency`` rows and the crawler's

@@ -138,7 +138,7 @@ class Report(BaseModel):
         return cell.value if cell else None
 
     def to_parse_json(self) -> dict:
-        """Return the ``gkaudit parse --json`` object (see spec/cli.md)."""
+        """Return the ``gkaudit parse --json`` object (see docs/cli.md)."""
         return {
             "source": self.source,
             "agency": self.agency,
@@ -171,7 +171,7 @@ class Finding(BaseModel):
     source: str | None = None
 
     def to_json(self) -> dict:
-        """Return the ``gkaudit check --json`` object (see spec/cli.md)."""
+        """Return the ``gkaudit check --json`` object (see docs/cli.md)."""
         out = {
             "source": self.source,
             "rule": self.rule,

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import true
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col, func, select
 
@@ -50,6 +51,16 @@ from audit.store.queries import (
 log = logging.getLogger(__name__)
 STEPS = ("open_run", "parse", "plan", "check", "missing", "gone", "close_run")
 Progress = Callable[[str], None]
+
+
+class StopRun(Exception):
+    """The run cannot go on (the database failed): the remaining steps are skipped, the run is closed."""
+
+
+def _first_line(exc: BaseException) -> str:
+    """Return the first line of an error's own message (a database driver's, say)."""
+    text = str(getattr(exc, "orig", None) or exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
 
 
 @dataclass
@@ -208,6 +219,10 @@ def step_parse(state: RunState) -> None:
                     if row.parse_error:
                         why = f"无法读取（{row.parse_error}），且未指定报告年度"
                     state.errors.append({"document": doc_id, "source": source_of(doc), "error": why})  # type: ignore[arg-type]
+        except OperationalError as exc:  # the database, not the document
+            log.exception("the database failed while parsing document %s", doc_id)
+            state.errors.append({"error": f"数据库出错，本次审核停止（下次运行继续）：{_first_line(exc)}"})
+            raise StopRun from exc
         except Exception as exc:  # noqa: BLE001  (one bad document must not stop the run)
             log.exception("parsing document %s failed", doc_id)
             state.errors.append({"document": doc_id, "error": f"解析失败：{exc!r}"})
@@ -339,6 +354,10 @@ def step_check(state: RunState) -> None:
             state.reopened += result.reopened
             state.fixed += result.fixed
             state.total += result.seen
+        except OperationalError as exc:  # the database, not the report: stop instead of failing each report
+            log.exception("the database failed while auditing report %s", pending_row.id)
+            state.errors.append({"error": f"数据库出错，本次审核停止（下次运行继续）：{_first_line(exc)}"})
+            break
         except Exception as exc:  # noqa: BLE001  (rolled back; the next run retries this report)
             log.exception("audit of report %s failed", pending_row.id)
             state.errors.append({"report": pending_row.id, "error": f"审核失败：{exc!r}"})
@@ -442,9 +461,12 @@ def run_audit(
     day = today or store.today()
     with store.exclusive("审核"):
         state = RunState(run_id=open_run(day), day=day, all_documents=all_documents, progress=progress)
-        step_parse(state)
-        step_plan(state)
-        step_check(state)
-        step_missing(state)
-        step_gone(state)
+        try:
+            step_parse(state)
+            step_plan(state)
+            step_check(state)
+            step_missing(state)
+            step_gone(state)
+        except StopRun:
+            pass
         return close_run(state, time.perf_counter() - started)

@@ -9,6 +9,7 @@ import contextlib
 import errno
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -220,3 +221,78 @@ def test_a_poison_document_in_the_store_does_not_stop_the_run(db: str, tmp_path:
     assert {r["agency"] for r in rows} == {"某县人民政府", "测试市第0局", "测试市第1局", "测试市第2局"}
     again = json.loads(gk("audit", "--all", "--json", today="2024-05-01").output)
     assert again["documents"] == 3  # the poison page is not read again
+
+
+def _read_only(path: Path) -> list[str]:
+    """Return a command prefix that runs with ``path`` read-only (a bind mount as root, chmod otherwise)."""
+    if os.geteuid() != 0:
+        for p in [path, *path.rglob("*")]:
+            p.chmod(p.stat().st_mode & ~0o222)
+        return []
+    if shutil.which("unshare") is None:
+        pytest.skip("需要 unshare 才能以 root 模拟只读介质")
+    probe = subprocess.run(["unshare", "-m", "true"], capture_output=True)
+    if probe.returncode != 0:
+        pytest.skip("此环境不允许 unshare -m（无法以 root 模拟只读介质）")
+    return [
+        "unshare",
+        "-m",
+        "sh",
+        "-c",
+        f'mount --bind "{path}" "{path}" && mount -o remount,ro,bind "{path}" && exec "$@"',
+        "sh",
+    ]
+
+
+def test_a_read_only_store_can_be_listed_but_not_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = tmp_path / "data"
+    env = {**os.environ, "GKAUDIT_DATA": str(data), "GKAUDIT_TODAY": "2024-12-01"}
+    env.pop("DATABASE_URL", None)
+    subprocess.run(
+        [*CLI, "ingest", str(FIXTURES / "y2023_v1.txt"), "--new-agency"],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    subprocess.run([*CLI, "audit"], env=env, check=True, capture_output=True)
+    prefix = _read_only(data)
+    listing = subprocess.run([*prefix, *CLI, "findings"], env=env, capture_output=True, text=True)
+    assert listing.returncode == 0 and "共 3 个问题" in listing.stdout, listing.stderr
+    for command in (["audit"], ["finding", "confirm", "1"], ["ingest", str(FIXTURES / "y2024.txt")]):
+        result = subprocess.run([*prefix, *CLI, *command], env=env, capture_output=True, text=True)
+        assert result.returncode != 0 and "Traceback" not in result.stderr + result.stdout, result.stderr
+        assert result.stderr.startswith(("错误：", str(FIXTURES))), result.stderr
+
+
+def test_a_database_failure_mid_audit_stops_the_run_with_one_line(
+    db: str,  # noqa: F811
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The connection drops while reports are checked: one error, not one per report; nothing half-written."""
+    from sqlalchemy.exc import OperationalError
+
+    for i in range(5):
+        gk("ingest", str(variant(tmp_path, i, f"测试市第{i}局")), "--new-agency")
+    real, calls = run.lifecycle.reconcile, []
+
+    def lost(*args: object, **kwargs: object) -> object:
+        calls.append(1)
+        if len(calls) >= 2:
+            raise OperationalError(
+                "UPDATE finding", {}, Exception("server closed the connection unexpectedly")
+            )
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(run.lifecycle, "reconcile", lost)
+    result = CliRunner().invoke(main, ["audit"], env={"GKAUDIT_TODAY": "2024-12-01"})
+    assert result.exit_code == 2
+    errors = [line for line in result.output.splitlines() if "错误" in line]
+    assert len(errors) == 1 and "数据库出错" in errors[0] and "Traceback" not in result.output
+    monkeypatch.setattr(run.lifecycle, "reconcile", real)
+    again = json.loads(gk("audit", "--json").output)  # the rest, next time (and their copy partners)
+    assert again["status"] == "ok" and again["reports_audited"] >= 4
+    with store.session_scope() as s:
+        assert all(r.audited_run_id is not None for r in s.exec(select(m.Report)).all())

@@ -55,7 +55,10 @@ def _describe(exc: BaseException) -> str:
     except ImportError:  # pragma: no cover - sqlalchemy is a dependency
         OperationalError = SQLAlchemyError = ()  # type: ignore[assignment,misc]
     if isinstance(exc, OperationalError):
-        return f"无法访问数据库：{error_reason(exc)}"
+        reason = error_reason(exc)
+        if "readonly" in reason or "read-only" in reason:
+            return "数据库为只读，不能修改（只能查看）"
+        return f"无法访问数据库：{reason}"
     if isinstance(exc, SQLAlchemyError):
         return f"数据库操作失败：{type(exc).__name__}"
     if isinstance(exc, PermissionError):

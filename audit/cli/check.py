@@ -104,7 +104,7 @@ def _previous_problem(report: Report, previous: Report) -> str | None:
 
 @click.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(), metavar="文件...")
-@click.option("--json", "as_json", is_flag=True, help="每条问题输出一行 JSON（见 spec/cli.md）。")
+@click.option("--json", "as_json", is_flag=True, help="每条问题输出一行 JSON（见 docs/cli.md）。")
 @click.option("--level", type=LEVEL, help="覆盖识别出的机关类型：政府（government）或部门（department）。")
 @click.option("--published-on", callback=past_day_option, help="发布日期 YYYY-MM-DD（启用发布时效规则）。")
 @click.option(

@@ -46,7 +46,7 @@ def known_agency(session: object, name: str) -> m.Agency:
 @click.option("--agency", help="按机关名称筛选")
 @click.option("--rule", help="按规则编号筛选，如 BL03")
 @click.option("--year", type=int, callback=year_option, help="按报告年度筛选")
-@click.option("--json", "as_json", is_flag=True, help="每行输出一个 JSON 对象（字段见 spec/cli.md）")
+@click.option("--json", "as_json", is_flag=True, help="每行输出一个 JSON 对象（字段见 docs/cli.md）")
 def findings(
     status: str | None,
     region: str | None,

@@ -15,7 +15,7 @@ from audit.readers import UnreadableError
 
 @click.command()
 @click.argument("path", type=click.Path(dir_okay=False))
-@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出（见 spec/cli.md）。")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出（见 docs/cli.md）。")
 def parse(path: str, as_json: bool) -> None:
     """解析一份年度报告，输出章节、表格单元格和解析异常。"""
     try:

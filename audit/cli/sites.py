@@ -1,4 +1,4 @@
-"""The registry commands: ``gkaudit sites import | list | check | discover`` (spec/cli.md)."""
+"""The registry commands: ``gkaudit sites import | list | check | discover`` (docs/cli.md)."""
 
 from __future__ import annotations
 

@@ -21,7 +21,7 @@ from audit.demo.server import Portals
 
 
 def registry_text(sites: list[DemoSite], portals: Portals) -> str:
-    """Return the registry (YAML, spec/cli.md) naming the served demo sites."""
+    """Return the registry (YAML, docs/cli.md) naming the served demo sites."""
     profiles = {"trs": "trs", "hanweb": "hanweb", "gkmlpt": "gkmlpt"}
     entries = []
     for site in sites:

@@ -12,6 +12,7 @@ import fcntl
 import hashlib
 import json
 import logging
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -81,11 +82,39 @@ def get_engine(url: str | None = None) -> Engine:
         kwargs["connect_args"] = {"check_same_thread": False}
     else:
         kwargs["pool_pre_ping"] = True
+    read_only = _read_only_sqlite(real_url)
+    if read_only is not None:
+        # a store on a read-only medium (an archive copy, a DVD): opened for reading only
+        real_url = f"sqlite:///file:{read_only}?mode=ro&immutable=1&uri=true"
     engine = create_engine(real_url, **kwargs)
     if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", _sqlite_read_only_pragmas if read_only else _sqlite_pragmas)
     _ENGINES[url] = engine
     return engine
+
+
+def _read_only_sqlite(url: str) -> str | None:
+    """Return the file of a SQLite URL whose database exists but cannot be written, else None."""
+    prefix = "sqlite:///"
+    if not url.startswith(prefix) or "?" in url:
+        return None
+    path = Path(url[len(prefix) :])
+    if path.is_file() and not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)):
+        return str(path)
+    try:  # root passes os.access: ask the file system itself
+        probe = path.parent / f".write-test-{os.getpid()}"
+        probe.touch()
+        probe.unlink()
+    except OSError:
+        return str(path) if path.is_file() else None
+    return None
+
+
+def _sqlite_read_only_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001
+    """Make a read-only SQLite connection refuse writes early (no WAL switch, query only)."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA query_only=ON")
+    cursor.close()
 
 
 def dispose_engines() -> None:
@@ -143,7 +172,11 @@ def lock_key(name: str, url: str | None = None) -> int:
 @contextmanager
 def _file_lock(path: Path, name: str, wait: bool) -> Iterator[None]:
     """Hold an ``flock`` on ``path`` (blocking when ``wait``); raise :class:`Busy` when taken."""
-    with open(path, "a") as fh:
+    try:
+        fh = open(path, "a")  # noqa: SIM115  (closed by the with below)
+    except OSError as exc:
+        raise Busy(f"数据目录 {path.parent} 不可写（{exc.strerror}），不能进行{name}") from exc
+    with fh:
         try:
             fcntl.flock(fh, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as exc:

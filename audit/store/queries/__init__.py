@@ -1,6 +1,6 @@
 """Every read of the store that the CLI and the outputs need, in one place.
 
-Reads return plain dicts (JSON-ready, the shape of ``spec/cli.md``) or rows; nothing here writes.
+Reads return plain dicts (JSON-ready, the shape of ``docs/cli.md``) or rows; nothing here writes.
 To add a read: write a function in the submodule of its subject (core, outputs, crawl) taking a
 ``Session`` and keyword filters, import it here, and add a test in
 tests/test_store_queries.py; the CLI formats what it returns.

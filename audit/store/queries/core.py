@@ -88,7 +88,7 @@ def finding_json(
     first_seen: str | None,
     fixed_at: str | None,
 ) -> dict:
-    """Return a finding as ``check --json`` plus its place in the store (spec/cli.md)."""
+    """Return a finding as ``check --json`` plus its place in the store (docs/cli.md)."""
     status = lifecycle.effective_status(finding, today)
     return {
         "id": finding.id,
