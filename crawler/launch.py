@@ -168,6 +168,8 @@ def finish(run_id: int, code: int | None, tail: str) -> CrawlResult:
             run.status, run.detail = "timeout", "抓取达到时限，已停止；已抓取的内容已入库，其余留待下次"
         elif code != 0:
             run.status, run.detail = "failed", "抓取进程异常退出：\n" + _last_lines(tail)
+        elif not run.stats:  # the spider never closed (it never started): nothing was crawled
+            run.status, run.detail = "failed", "抓取进程未能启动爬虫：\n" + _last_lines(tail)
         else:
             run.status = "partial" if run.errors else "ok"
         session.add(run)
