@@ -157,3 +157,14 @@ def where_printed(evidence: Mapping[str, Any]) -> str:
         if v
     ]
     return "，".join(parts)
+
+
+def setting_overrides(pairs: tuple[str, ...]) -> dict[str, str]:
+    """Return ``NAME=VALUE`` pairs as a dict (Scrapy converts the values)."""
+    out = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise click.BadParameter(f"应为 NAME=VALUE：{pair}")
+        out[name.strip()] = value.strip()
+    return out

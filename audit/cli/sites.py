@@ -9,6 +9,7 @@ import click
 import yaml
 from sqlmodel import select
 
+from audit.cli.common import setting_overrides
 from audit.registry import RegistryError, Site, import_sites, load_registry, stored_sites
 from audit.store import db as store
 from audit.store import tables as m
@@ -44,17 +45,6 @@ def load_and_import(path: Path, *, replace: bool = False) -> list[Site]:
         err=True,
     )
     return sites
-
-
-def setting_overrides(pairs: tuple[str, ...]) -> dict[str, str]:
-    """Return ``NAME=VALUE`` pairs as a dict (Scrapy converts the values)."""
-    out = {}
-    for pair in pairs:
-        name, sep, value = pair.partition("=")
-        if not sep or not name.strip():
-            raise click.BadParameter(f"应为 NAME=VALUE：{pair}")
-        out[name.strip()] = value.strip()
-    return out
 
 
 @click.group("sites")
