@@ -267,6 +267,9 @@ def step_plan(state: RunState) -> None:
             )
             more = list(session.exec(extra.options(defer(m.Report.parsed)).order_by(m.Report.id)).all())  # type: ignore[arg-type]
             state.rechecks = {r.id for r in more}  # type: ignore[misc]
+            # a follower of another year is checked with its year's copies too (else its CY05 would close)
+            for year in sorted({r.year for r in more if r.year is not None} - set(years)):
+                state.copies.update(copies_for_year(session, year).copies)  # type: ignore[arg-type]
             pending += more
             pending.sort(key=lambda r: (r.year, r.agency_id, r.document_id))
     state.pending = pending
