@@ -159,6 +159,12 @@ def where_printed(evidence: Mapping[str, Any]) -> str:
     return "，".join(parts)
 
 
+#: ``-s NAME=VALUE`` (repeatable) for the commands that start a crawl; read with :func:`setting_overrides`.
+scrapy_setting_option = click.option(
+    "-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE", help="覆盖一项 Scrapy 设置（可重复）"
+)
+
+
 def setting_overrides(pairs: tuple[str, ...]) -> dict[str, str]:
     """Return ``NAME=VALUE`` pairs as a dict (Scrapy converts the values)."""
     out = {}

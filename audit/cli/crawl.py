@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from audit.cli.common import setting_overrides
+from audit.cli.common import scrapy_setting_option, setting_overrides
 from audit.cli.sites import load_and_import, open_store
 from audit.demo import registry_text, sites_from_manifest
 from audit.demo.portals import build
@@ -38,9 +38,7 @@ from crawler.launch import crawl as run_crawl
 @click.option(
     "--frontier", default="gkaudit", show_default=True, help="分布式：本夜队列名（同一夜各进程相同，如日期）"
 )
-@click.option(
-    "-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE", help="覆盖一项 Scrapy 设置（可重复）"
-)
+@scrapy_setting_option
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出本次抓取的统计")
 def crawl(
     sites_file: Path | None,

@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from audit.cli import zh
-from audit.cli.common import fail, open_store, out, setting_overrides
+from audit.cli.common import fail, open_store, out, scrapy_setting_option, setting_overrides
 from audit.nightly import pipeline, record
 from audit.nightly.console import Console
 from audit.nightly.demo import run_demo
@@ -52,9 +52,7 @@ def _show(result: PipelineResult, as_json: bool) -> None:
 )
 @click.option("--time-limit", type=float, help="抓取的总时限（秒，默认为设置 GKAUDIT_CRAWL_TIME_LIMIT）")
 @click.option("--redis", "redis_url", help="分布式：共享抓取队列的 Redis（默认为设置 GKAUDIT_CRAWL_REDIS）")
-@click.option(
-    "-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE", help="覆盖一项 Scrapy 设置（可重复）"
-)
+@scrapy_setting_option
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出本次运行的结果")
 def run(
     out_dir: Path | None,
