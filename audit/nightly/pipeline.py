@@ -270,7 +270,10 @@ def run_pipeline(
             save_steps(ctx.run_id, steps)
         return _close_run(ctx, steps, notes)
     finally:
-        lease.release()
+        try:
+            lease.release()
+        except Exception:  # noqa: BLE001 - keep the run's own error; the lock goes stale and is released later
+            log.warning("运行锁释放失败，将在 %s 秒后失效", settings.lock_stale, exc_info=True)
 
 
 @contextmanager
@@ -324,3 +327,5 @@ def scheduled_run() -> None:
         run_pipeline(Options(trigger="schedule"))
     except LockHeld:
         pass  # recorded and logged by run_pipeline
+    except Exception:  # noqa: BLE001 - the store is down, say: logged; the scheduler tries again next time
+        log.exception("定时运行出错（未能开始或结束运行记录），下次定时再试")
