@@ -108,3 +108,10 @@ def test_the_demo_never_empties_a_folder_it_did_not_make(tmp_path: Path) -> None
     assert result.exit_code == 2
     assert "不是演示目录" in result.output
     assert (precious / "gkaudit.sqlite").read_bytes() == b"the office's store"
+
+
+def test_an_agency_not_in_the_sample_is_one_line_naming_the_known_ones(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["demo", "--data", str(tmp_path / "d"), "--agency", "某市某局"])
+    assert result.exit_code == 2
+    assert result.output.startswith("错误：样本中没有这些机关：某市某局（样本中的机关：")
+    assert LATE in result.output and len(result.output.strip().splitlines()) == 1

@@ -142,8 +142,9 @@ def plan_sites(manifest: dict, folder: Path, only: set[str] | None = None) -> li
                 data = _html(data, d["encoding"], encoding)
             day = date.fromisoformat(d["published_on"])
             doc = DemoDocument(d["year"], data, kind, day)
-            if (slug, d["year"]) == CORRECTED:
-                doc.corrected, doc.corrected_on = corrected_report(manifest["seed"], slug, d["year"]), day
+            if (slug, d["year"]) == CORRECTED:  # republished at the same address on the sample's day
+                doc.corrected = corrected_report(manifest["seed"], slug, d["year"])
+                doc.corrected_on = date.fromisoformat(manifest["as_of"])
             docs.append(doc)
         if slug == BROKEN[0]:
             docs.append(DemoDocument(BROKEN[1], b"", "pdf", BROKEN[2], broken=True))
@@ -182,9 +183,11 @@ def run_demo(
     sample = data / "sample"
     manifest = json.loads(write_sample(sample, seed=seed).read_text(encoding="utf-8"))
     as_of = date.fromisoformat(manifest["as_of"])
+    unknown = sorted((only or set()) - {a["name"] for a in manifest["agencies"]})
+    if unknown:
+        known = "、".join(a["name"] for a in manifest["agencies"])
+        raise ValueError(f"样本中没有这些机关：{'、'.join(unknown)}（样本中的机关：{known}）")
     sites = plan_sites(manifest, sample, only)
-    if not sites:
-        raise ValueError("样本中没有这些机关：" + "、".join(sorted(only or [])))
     build(sites, data / "portals", night=1)
     portals = Portals(sites, data / "portals")
     nights: list[PipelineResult] = []
@@ -211,7 +214,7 @@ def run_demo(
 
 
 def _findings(slugs: dict[str, str]) -> list[dict]:
-    """Return every finding of the store as (agency slug, year, rule, locator, status, id)."""
+    """Return every finding of the store: agency (and its sample slug), year, rule, locator, status, id."""
     with store.session_scope() as session:
         rows = session.exec(select(m.Finding, m.Agency.name).join(m.Agency)).all()
         return [
