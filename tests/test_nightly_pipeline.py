@@ -21,6 +21,7 @@ from nightly_support import (
     serve,
     sqlite_store,
 )
+from test_store_support import db  # noqa: F401  (fixture)
 
 from audit.cli import main
 from audit.logs import log_path
@@ -72,6 +73,26 @@ def test_a_run_crawls_audits_renders_and_keeps_its_record(sqlite: str, tmp_path:
     assert "第 1 次运行（手动运行" in shown and "\\n" not in shown
     logged = log_path(store.data_dir()).read_text(encoding="utf-8")
     assert "第 1 次运行：开始抓取" in logged and "第 1 次运行：输出：成功" in logged
+
+
+def test_without_registered_agencies_the_crawl_is_skipped_and_the_rest_runs(
+    db: str,  # noqa: F811
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("GKAUDIT_OUT", str(tmp_path / "out"))
+    result = run_pipeline(Options(trigger="schedule"))
+    assert (result.status, result.exit_code) == ("ok", 0)
+    assert [(s.name, s.status) for s in result.steps] == [
+        ("crawl", "skipped"),
+        ("audit", "ok"),
+        ("render", "ok"),
+    ]
+    assert "没有登记的机关，未抓取" in result.summary
+    assert (tmp_path / "out" / "index.html").is_file()
+    [run] = runs()
+    assert (run.trigger, run.status, run.summary) == ("schedule", "ok", result.summary)
+    assert [s["name"] for s in run.steps] == ["crawl", "audit", "render"]
 
 
 def test_a_failed_step_does_not_hide_the_others(sqlite: str, tmp_path: Path) -> None:

@@ -77,7 +77,6 @@ def test_runs_happen_and_one_catch_up_follows_downtime(sqlite: str) -> None:
     missed = [times for times in second.submitted if times[0] < second.started]
     assert len(missed) == 1, second.submitted  # one catch-up for the runs missed while down
     assert len(missed[0]) == 1  # coalesced: the job ran once for all of them
-    assert (second.started - missed[0][0]).total_seconds() < 3600  # within the misfire grace
     logged = log_path(store.data_dir()).read_text(encoding="utf-8")
     assert "定时任务沿用已保存的计划" in logged and "停机期间错过，立即补运行一次" in logged
 
