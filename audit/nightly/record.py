@@ -113,7 +113,9 @@ def close_interrupted(released: list[tuple[Holder, str]]) -> list[str]:
     """Mark runs left ``running`` by a dead holder as failed (the caller holds the lock); say which.
 
     Under the lock no other run can be running, so every such row was interrupted: its running
-    step and the crawl runs it started are marked failed too.
+    step and the crawl runs still open since it started are marked failed too (its own crawl died
+    with it; a distributed worker of another machine that is still crawling writes its own outcome
+    over this when it ends).
     """
     why = {h.run_id: reason for h, reason in released if h.run_id is not None}
     said = []
