@@ -78,6 +78,13 @@ class AuditSummary:
     status: str
     seconds: float
 
+    def summary(self) -> str:
+        """Return the run as one Chinese line (what ``gkaudit audit`` prints)."""
+        return (
+            f"审核批次 {self.run_id}：文档 {self.documents} 份，审核报告 {self.reports_audited} 份，"
+            f"新发现 {self.opened} 个，重新出现 {self.reopened} 个，已整改 {self.fixed} 个，用时 {self.seconds} 秒"
+        )
+
 
 @dataclass
 class RunState:
@@ -269,7 +276,8 @@ def step_plan(state: RunState) -> None:
             ).all()
         )
         state.newest = newest_documents(session)
-        for year in sorted({r.year for r in pending if r.year is not None}):
+        years = sorted({r.year for r in pending if r.year is not None})
+        for year in years:
             state.copies.update(copies_for_year(session, year).copies)  # type: ignore[arg-type]
         pending_ids = {r.id for r in pending}
         partners = [rid for rid in state.copies if rid not in pending_ids]
@@ -285,6 +293,9 @@ def step_plan(state: RunState) -> None:
             )
             more = list(session.exec(extra.options(defer(m.Report.parsed)).order_by(m.Report.id)).all())  # type: ignore[arg-type]
             state.rechecks = {r.id for r in more}  # type: ignore[misc]
+            # a follower of another year is checked with its year's copies too (else its CY05 would close)
+            for year in sorted({r.year for r in more if r.year is not None} - set(years)):
+                state.copies.update(copies_for_year(session, year).copies)  # type: ignore[arg-type]
             pending += more
             pending.sort(key=lambda r: (r.year, r.agency_id, r.document_id))
     state.pending = pending

@@ -17,6 +17,7 @@ import re
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import (
@@ -72,6 +73,25 @@ class Settings(BaseSettings):
     crawl_timeout: int = Field(30, ge=1, description="抓取时单个请求的超时（秒）")
     crawl_maxsize: int = Field(50 * 2**20, ge=1024, description="抓取时单个响应的最大字节数")
     crawl_log: Path | None = Field(None, description="把抓取子进程的日志追加到该文件（空则不保存）")
+    schedule: str = Field(
+        "0 2 * * *",
+        description="定时运行的时间（cron：分 时 日 月 周，如 0 2 * * * 为每天 2:00；6 段时第一段为秒）",
+    )
+    schedule_timezone: str = Field("Asia/Shanghai", description="定时运行所用的时区")
+    misfire_grace: int = Field(
+        6 * 3600, ge=1, description="错过定时（停机、重启）后多长时间内仍补运行一次（秒）；多次错过只补一次"
+    )
+    crawl_time_limit: int = Field(
+        4 * 3600, ge=10, description="每次运行（gkaudit run、定时任务）中抓取的总时限（秒）"
+    )
+    crawl_redis: str | None = Field(
+        None,
+        description="分布式抓取：共享抓取队列的 Redis（如 redis://127.0.0.1:6379/0），每晚以日期为队列名；空则单机抓取",
+    )
+    lock_stale: int = Field(
+        600, ge=1, description="运行锁的心跳超过多少秒未更新即视为失效（持有者已中断），可由下次运行接管"
+    )
+    out: Path = Field(Path("reports_out"), description="gkaudit run 和定时任务输出整改通知、清单和看板的目录")
     office_name: str = Field("某某省人民政府办公厅", description="发文机关（红头、署名）")
     office_unit: str = Field("省政务公开办", description="承办单位（通知正文、看板）")
     office_prefix: str = Field("某政公开", description="文号前缀（〔年份〕之前的部分）")
@@ -86,6 +106,16 @@ class Settings(BaseSettings):
     def _one_line(cls, value: str) -> str:
         """Fold whitespace (a newline in a setting cannot break the 红头 or forge a line)."""
         return " ".join(value.split())
+
+    @field_validator("schedule_timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        """Accept only a time zone of the IANA database (``Asia/Shanghai``)."""
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("不是已知的时区名称（如 Asia/Shanghai）") from None
+        return value
 
     @field_validator("today", mode="before")
     @classmethod

@@ -2,13 +2,17 @@
 
 The job file (written by :mod:`crawler.launch`) holds the registry entries (``sites``), the URLs
 fetched before (``known``), the crawl run id and Scrapy setting overrides. A crawl runs in a
-process of its own because Twisted's reactor cannot be restarted.
+process of its own because Twisted's reactor cannot be restarted. It dies with the process that
+started it (``GK_CRAWL_PARENT``, set by crawler/launch.py), so a killed scheduler leaves no crawl
+running beside the next one.
 """
 
 from __future__ import annotations
 
+import ctypes
 import json
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -39,11 +43,22 @@ def settings_for(job: dict):  # noqa: ANN201
     return settings
 
 
+def die_with_parent() -> None:
+    """Have Linux kill this process when its parent dies; exit now if the parent is already gone."""
+    parent = os.environ.get("GK_CRAWL_PARENT")
+    if not parent or not sys.platform.startswith("linux"):
+        return
+    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
+    if os.getppid() != int(parent):
+        os._exit(1)
+
+
 def main(argv: list[str]) -> int:
     """Run the spider named in ``argv`` over the job file; return the exit status."""
     if len(argv) != 2 or argv[0] not in SPIDERS:
         print(f"用法：python -m crawler {{{'|'.join(SPIDERS)}}} JOB.json", file=sys.stderr)
         return 2
+    die_with_parent()
     job = json.loads(Path(argv[1]).read_text(encoding="utf-8"))
     process = CrawlerProcess(settings_for(job), install_root_handler=True)
     process.crawl(SPIDERS[argv[0]], **job.get("arguments", {}))

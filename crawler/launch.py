@@ -2,7 +2,10 @@
 
 :func:`crawl` is what ``gkaudit crawl`` and the scheduler call: it writes the job (registry
 entries, URLs known from earlier nights, settings) to a file, runs ``python -m crawler`` on it,
-kills the process group when the time limit passes, and returns the crawl run's counts. This
+kills the process group when the time limit passes, and returns the crawl run's counts. A caller
+may pass ``poll``, called about once a second while the crawl runs (progress, a stop request): when
+it returns True the crawl is asked to stop (SIGTERM: Scrapy closes the spider and stores what it
+fetched). The crawl process dies with the process that started it (crawler/__main__.py). This
 module does not import Scrapy.
 """
 
@@ -14,6 +17,8 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -66,12 +71,18 @@ class CrawlResult:
         return text
 
 
-def run_spider(spider: str, job: dict, *, time_limit: float) -> tuple[int | None, str]:
+#: Called about once a second while a crawl runs; returning True asks the crawl to stop.
+Poll = Callable[[], bool]
+
+
+def run_spider(
+    spider: str, job: dict, *, time_limit: float, poll: Poll | None = None
+) -> tuple[int | None, str]:
     """Run ``python -m crawler SPIDER`` on ``job``; return (exit status or None on timeout, stderr tail)."""
     with tempfile.TemporaryDirectory(prefix="gkaudit-crawl-") as tmp:
         path = Path(tmp) / "job.json"
         path.write_text(json.dumps(job, ensure_ascii=False), encoding="utf-8")
-        env = dict(os.environ, SCRAPY_SETTINGS_MODULE="crawler.settings")
+        env = dict(os.environ, SCRAPY_SETTINGS_MODULE="crawler.settings", GK_CRAWL_PARENT=str(os.getpid()))
         env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p)
         log = Path(tmp) / "crawl.log"
         with open(log, "wb") as err:
@@ -82,18 +93,31 @@ def run_spider(spider: str, job: dict, *, time_limit: float) -> tuple[int | None
                 env=env,
                 start_new_session=True,
             )
-            try:
-                code: int | None = proc.wait(timeout=time_limit)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
-                code = None
+            code = _wait(proc, time_limit, poll)
         tail = log.read_text(encoding="utf-8", errors="replace")[-4000:]
         keep = get_settings().crawl_log
         if keep:
             with open(keep, "a", encoding="utf-8") as fh:
                 fh.write(log.read_text(encoding="utf-8", errors="replace"))
     return code, tail
+
+
+def _wait(proc: subprocess.Popen, time_limit: float, poll: Poll | None) -> int | None:
+    """Wait for a crawl process; SIGTERM it once when ``poll`` says stop; kill it at the time limit (None)."""
+    deadline = time.monotonic() + time_limit
+    asked = False
+    while True:
+        left = deadline - time.monotonic()
+        try:
+            return proc.wait(timeout=max(0.0, min(left, 1.0) if poll else left))
+        except subprocess.TimeoutExpired:
+            if time.monotonic() >= deadline:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+                return None
+            if poll is not None and poll() and not asked:
+                os.killpg(proc.pid, signal.SIGTERM)  # Scrapy closes the spider; what it fetched is stored
+                asked = True
 
 
 def crawl(
@@ -103,11 +127,13 @@ def crawl(
     settings: dict | None = None,
     redis_url: str | None = None,
     frontier: str | None = None,
+    poll: Poll | None = None,
 ) -> CrawlResult:
     """Crawl ``sites`` in a subprocess (one crawl run); return what it did.
 
     With ``redis_url`` the frontier is shared in Redis under ``frontier`` (several workers, one
     night). The spider stops itself shortly before ``time_limit``; the process is killed at it.
+    ``poll`` is called about once a second; when it returns True the crawl is asked to stop.
     """
     with store.session_scope() as session:
         run = m.CrawlRun(agencies=len(sites))
@@ -126,7 +152,7 @@ def crawl(
         "settings": overrides,
         "arguments": {"sites": [s.as_dict() for s in sites], "known": known, "roster": roster},
     }
-    code, tail = run_spider("reports", job, time_limit=time_limit)
+    code, tail = run_spider("reports", job, time_limit=time_limit, poll=poll)
     return finish(run_id, code, tail)
 
 
@@ -142,6 +168,8 @@ def finish(run_id: int, code: int | None, tail: str) -> CrawlResult:
             run.status, run.detail = "timeout", "抓取达到时限，已停止；已抓取的内容已入库，其余留待下次"
         elif code != 0:
             run.status, run.detail = "failed", "抓取进程异常退出：\n" + _last_lines(tail)
+        elif not run.stats:  # the spider never closed (it never started): nothing was crawled
+            run.status, run.detail = "failed", "抓取进程未能启动爬虫：\n" + _last_lines(tail)
         else:
             run.status = "partial" if run.errors else "ok"
         session.add(run)

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# The main job on the embedded default: the project's own generated sample (python -m audit.sample)
+# `make sample`: the project's own generated sample (python -m audit.sample) without a crawl: it
 # is written into the data directory, each report ingested with the agency, year, level,
-# publication date and address its manifest gives, the store audited, and the rectification
-# ledger (问题台账) printed. Needs nothing beside the repository.
+# publication date and address its manifest gives (as reports received by e-mail would be), the
+# store audited, and the rectification ledger (问题台账) printed. Needs nothing beside the
+# repository. (`make run` runs the whole pipeline on demo portals instead: gkaudit demo.)
 #   GKAUDIT_DATA   data directory (default: data/sample, recreated on every run)
 #   GKAUDIT_TODAY  the day of the audit (default: the sample's as_of day, when every deadline has passed)
 set -euo pipefail

@@ -44,7 +44,9 @@ COMMANDS: dict[str, str] = {
     "ledger": "audit.cli.ledger:ledger",
     "crawl": "audit.cli.crawl:crawl",
     "sites": "audit.cli.sites:sites",
-    "demo": "audit.cli.crawl:demo",
+    "demo": "audit.cli.run:demo",
+    "run": "audit.cli.run:run",
+    "runs": "audit.cli.run:runs",
 }
 
 
@@ -121,6 +123,8 @@ def main() -> None:
       gkaudit ingest 报告.pdf --agency 机关   把收到的报告存入库中
       gkaudit audit                          审核库中新增或变更的报告
       gkaudit findings --status 待整改        查看问题台账
+      gkaudit demo                           演示：对本机演示网站运行完整流程
+      gkaudit run                            抓取、审核、输出（与每晚的定时任务相同）
     每个命令都可加 --help 查看说明和示例。
     """
 

@@ -157,3 +157,20 @@ def where_printed(evidence: Mapping[str, Any]) -> str:
         if v
     ]
     return "，".join(parts)
+
+
+#: ``-s NAME=VALUE`` (repeatable) for the commands that start a crawl; read with :func:`setting_overrides`.
+scrapy_setting_option = click.option(
+    "-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE", help="覆盖一项 Scrapy 设置（可重复）"
+)
+
+
+def setting_overrides(pairs: tuple[str, ...]) -> dict[str, str]:
+    """Return ``NAME=VALUE`` pairs as a dict (Scrapy converts the values)."""
+    out = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise click.BadParameter(f"应为 NAME=VALUE：{pair}")
+        out[name.strip()] = value.strip()
+    return out

@@ -1,4 +1,7 @@
-"""The crawl commands: ``gkaudit crawl`` (fetch new or changed reports) and ``gkaudit demo serve``."""
+"""The crawl commands: ``gkaudit crawl`` (fetch new or changed reports) and ``gkaudit demo serve``.
+
+``demo_serve`` is a subcommand of the ``gkaudit demo`` group (audit/cli/run.py).
+"""
 
 from __future__ import annotations
 
@@ -9,7 +12,8 @@ from pathlib import Path
 
 import click
 
-from audit.cli.sites import load_and_import, open_store, setting_overrides
+from audit.cli.common import scrapy_setting_option, setting_overrides
+from audit.cli.sites import load_and_import, open_store
 from audit.demo import registry_text, sites_from_manifest
 from audit.demo.portals import build
 from audit.demo.server import Portals
@@ -34,9 +38,7 @@ from crawler.launch import crawl as run_crawl
 @click.option(
     "--frontier", default="gkaudit", show_default=True, help="分布式：本夜队列名（同一夜各进程相同，如日期）"
 )
-@click.option(
-    "-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE", help="覆盖一项 Scrapy 设置（可重复）"
-)
+@scrapy_setting_option
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出本次抓取的统计")
 def crawl(
     sites_file: Path | None,
@@ -85,12 +87,7 @@ def crawl(
         raise SystemExit(1)
 
 
-@click.group("demo")
-def demo() -> None:
-    """演示门户：由报告文件生成若干机关网站，在 127.0.0.1 上提供服务。"""
-
-
-@demo.command("serve")
+@click.command("serve")
 @click.option(
     "--manifest",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),

@@ -249,11 +249,7 @@ def audit(all_documents: bool, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(summary.__dict__, ensure_ascii=False, default=str))
     else:
-        out(
-            f"审核批次 {summary.run_id}：文档 {summary.documents} 份，审核报告 {summary.reports_audited} 份，"
-            f"新发现 {summary.opened} 个，重新出现 {summary.reopened} 个，已整改 {summary.fixed} 个，"
-            f"用时 {summary.seconds} 秒"
-        )
+        out(summary.summary())
         for err in summary.errors:
             where = err.get("source") or f"文档 {err.get('document', '')}{err.get('report', '')}"
             out(f"  错误：{where}：{err['error']}", err=True)

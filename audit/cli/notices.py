@@ -50,10 +50,7 @@ def notices(ctx: click.Context, region: str | None, agency: str | None, out: Pat
         if agency and session.exec(select(m.Agency.id).where(m.Agency.name == agency)).first() is None:
             raise click.ClickException(f"库中没有机关：{agency}")
         written = render_scope(session, out, today=today, region=region, agency=agency)
-    click.echo(
-        f"已输出到 {out}：整改通知 {written.notices} 份、预览 {written.previews} 份、整改清单 {written.ledgers + 1} 份、"
-        f"证据页 {written.evidence} 个、通报和看板（{out / 'index.html'}）"
-    )
+    click.echo(written.summary())
 
 
 def _actor(by: str | None) -> str:

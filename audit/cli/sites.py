@@ -9,6 +9,7 @@ import click
 import yaml
 from sqlmodel import select
 
+from audit.cli.common import scrapy_setting_option, setting_overrides
 from audit.registry import RegistryError, Site, import_sites, load_registry, stored_sites
 from audit.store import db as store
 from audit.store import tables as m
@@ -44,17 +45,6 @@ def load_and_import(path: Path, *, replace: bool = False) -> list[Site]:
         err=True,
     )
     return sites
-
-
-def setting_overrides(pairs: tuple[str, ...]) -> dict[str, str]:
-    """Return ``NAME=VALUE`` pairs as a dict (Scrapy converts the values)."""
-    out = {}
-    for pair in pairs:
-        name, sep, value = pair.partition("=")
-        if not sep or not name.strip():
-            raise click.BadParameter(f"应为 NAME=VALUE：{pair}")
-        out[name.strip()] = value.strip()
-    return out
 
 
 @click.group("sites")
@@ -119,9 +109,7 @@ def _agencies(session):  # noqa: ANN001, ANN202
 )
 @click.option("--agency", help="只检查该机关")
 @click.option("--time-limit", type=float, default=600, show_default=True, help="时限（秒）")
-@click.option(
-    "-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE", help="覆盖一项 Scrapy 设置（可重复）"
-)
+@scrapy_setting_option
 @click.option("--json", "as_json", is_flag=True, help="每行输出一个 JSON 对象")
 def sites_check(
     sites_file: Path | None, agency: str | None, time_limit: float, overrides: tuple[str, ...], as_json: bool
@@ -187,9 +175,7 @@ def sites_check(
 )
 @click.option("--max-pages", type=int, default=60, show_default=True, help="每个网站最多查看的页面数")
 @click.option("--time-limit", type=float, default=600, show_default=True, help="时限（秒）")
-@click.option(
-    "-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE", help="覆盖一项 Scrapy 设置（可重复）"
-)
+@scrapy_setting_option
 def sites_discover(
     urls: tuple[str, ...], out: Path | None, max_pages: int, time_limit: float, overrides: tuple[str, ...]
 ) -> None:

@@ -57,7 +57,7 @@ def value_from_end(cell_id: str) -> int | None:
         ids = [c.id for c in T3_COLUMNS]
         return len(ids) - ids.index(col) if col in ids else None
     if table == "t4":
-        order = [f"{g}.{c.id}" for g, _ in T4_GROUPS for c in T4_COLUMNS]
+        order = [f"{g.id}.{c.id}" for g in T4_GROUPS for c in T4_COLUMNS]
         key = f"{row}.{col}"
         return len(order) - order.index(key) if key in order else None
     if table == "t2":

@@ -42,6 +42,13 @@ class Written:
     evidence: int = 0
     files: list[Path] = field(default_factory=list)
 
+    def summary(self) -> str:
+        """Return what was written as one Chinese line (what ``gkaudit notices`` prints)."""
+        return (
+            f"已输出到 {self.out}：整改通知 {self.notices} 份、预览 {self.previews} 份、"
+            f"整改清单 {self.ledgers + 1} 份、证据页 {self.evidence} 个、通报和看板（{self.out / 'index.html'}）"
+        )
+
 
 def _region_file(region: str | None) -> str:
     """Return a safe file-name part for a region code."""

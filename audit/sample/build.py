@@ -156,9 +156,14 @@ def _plant_copies(jobs: list[Job], plans: dict[str, Planned], rng: random.Random
             _copy(job, rng.choice(sources))
 
 
-def build(seed: int = 0, count: int | None = None) -> list[Document]:
-    """Return the generated reports: the curated sample, or ``count`` reports drawn at random."""
-    plans = curated_plan() if count is None else bulk_plan(count, seed)
+def build(seed: int = 0, count: int | None = None, *, plans: list[Planned] | None = None) -> list[Document]:
+    """Return the generated reports: the curated sample, ``count`` reports drawn at random, or ``plans``.
+
+    A report is the same whatever else is built with it, so building a few plans again (one with
+    its defects taken out, say) gives those reports exactly as the whole sample has them.
+    """
+    if plans is None:
+        plans = curated_plan() if count is None else bulk_plan(count, seed)
     jobs: list[Job] = []
     latest: dict[tuple[str, int], Job] = {}
     for plan in sorted(plans, key=lambda p: (p.year, p.agency.slug)):

@@ -15,6 +15,7 @@ import tempfile
 from datetime import date, datetime
 from pathlib import Path
 
+from sqlalchemy import literal_column
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
@@ -71,7 +72,7 @@ def get_agency(
     """
     agency = session.exec(select(m.Agency).where(m.Agency.name == name)).first()
     if agency is None:
-        _insert_if_absent(session, m.Agency, {"name": name, "created_at": m.utcnow()}, ["name"])
+        insert_if_absent(session, m.Agency, {"name": name, "created_at": m.utcnow()}, ["name"])
         agency = session.exec(select(m.Agency).where(m.Agency.name == name)).one()
     for attr, value in (("level", level), ("region", region), ("parent", parent), ("website", website)):
         if value:
@@ -133,7 +134,7 @@ def store_document(
             **meta,
         }
         # the same version may be stored by another process a moment ago: then it is not new
-        inserted = _insert_if_absent(session, m.Document, values, ["agency_id", "sha256"])
+        inserted = insert_if_absent(session, m.Document, values, ["agency_id", "sha256"])
         existing = _version(session, owner.id, digest)  # type: ignore[arg-type]
         assert existing is not None
         if inserted:
@@ -146,17 +147,16 @@ def store_document(
     return existing, False
 
 
-def _insert_if_absent(session: Session, model: type, values: dict, keys: list[str]) -> bool:
+def insert_if_absent(session: Session, model: type, values: dict, keys: list[str]) -> bool:
     """Insert a row unless one with the same ``keys`` exists (also one another process just wrote).
 
     ``INSERT … ON CONFLICT DO NOTHING`` on both engines, so a race between two ingests is settled by
-    the database instead of failing one of them; returns whether this call inserted the row.
+    the database instead of failing one of them; returns whether this call inserted the row (told by
+    ``RETURNING``: psycopg reports the row count of such an insert as -1, “unknown”).
     """
-    if session.get_bind().dialect.name == "postgresql":
-        stmt = pg_insert(model).values(**values).on_conflict_do_nothing(index_elements=keys)
-    else:
-        stmt = sqlite_insert(model).values(**values).on_conflict_do_nothing(index_elements=keys)
-    return bool(session.execute(stmt).rowcount)  # type: ignore[attr-defined]
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    stmt = insert(model).values(**values).on_conflict_do_nothing(index_elements=keys)
+    return session.execute(stmt.returning(literal_column("1"))).first() is not None
 
 
 def _version(session: Session, agency_id: int, digest: str) -> m.Document | None:

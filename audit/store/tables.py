@@ -333,3 +333,40 @@ class UrlState(SQLModel, table=True):
     gone_since: datetime | None = None
     gone_status: int | None = None  # the HTTP status (0: no answer) that made it gone
     last_run_id: int | None = Field(default=None, foreign_key="crawlrun.id")
+
+
+# --------------------------------------------------------------------------- nightly operation
+# One row per run of the nightly pipeline (crawl → audit → render), and the run lock: at most one
+# pipeline at a time per database, whichever machine or scheduler starts it (audit/nightly/).
+
+
+class NightlyRun(SQLModel, table=True):
+    """One run of the nightly pipeline: who started it, each step's outcome and counts, the summary."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    started_at: datetime = Field(default_factory=utcnow)
+    finished_at: datetime | None = None
+    trigger: str = "manual"  # schedule | manual | demo
+    holder: str = ""  # host:pid of the process that ran it
+    status: str = "running"  # running | ok | partial | failed | stopped | skipped
+    steps: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))  # one dict per step
+    summary: str | None = Field(default=None, sa_column=Column(Text))  # what was printed, in Chinese
+
+
+class RunLock(SQLModel, table=True):
+    """The run lock of the nightly pipeline: its holder and heartbeat (a row, so it works across machines).
+
+    A holder renews ``heartbeat_at`` while it runs and deletes the row when done. A row whose
+    heartbeat is older than the staleness limit, or whose holder process on this host is gone, is
+    stale: the next run releases it and marks the holder's run failed.
+    """
+
+    name: str = Field(primary_key=True)
+    token: str = Field(max_length=32)  # changes with every holder (compare-and-swap)
+    holder: str  # host:pid
+    host: str
+    pid: int
+    trigger: str = "manual"
+    run_id: int | None = None  # the NightlyRun of the holder
+    acquired_at: datetime = Field(default_factory=utcnow)
+    heartbeat_at: datetime = Field(default_factory=utcnow)
