@@ -169,6 +169,8 @@ class Finding(BaseModel):
     evidence: dict = Field(default_factory=dict)
     title: str | None = None
     source: str | None = None
+    # the rule's ``resolution``: ``correct``, or ``correct_or_explain`` (an explanation may resolve it)
+    resolution: Literal["correct", "correct_or_explain"] = "correct"
 
     def to_json(self) -> dict:
         """Return the ``gkaudit check --json`` object (see docs/cli.md)."""
@@ -194,6 +196,9 @@ class AuditContext:
     ``copies`` the cross-agency near-duplicates found by the store (CY05), each a dict with
     ``section``, ``other_agency``, ``other_source``, ``similarity`` and ``cluster``;
     ``http_status`` the last status of the document's URL when re-checked (TL04);
+    ``notified`` lists last year's findings of the agency that the office notified in a 整改通知 and
+    that were not fixed by re-publication (CY06), each a dict with ``finding_id``, ``rule``,
+    ``rule_title``, ``locator``, ``message``, ``year``, ``notice`` (the 文号) and ``notice_date``.
     """
 
     previous: Report | None = None
@@ -201,3 +206,4 @@ class AuditContext:
     local_deadline: date | None = None
     copies: list[dict] = field(default_factory=list)
     http_status: int | None = None
+    notified: list[dict] = field(default_factory=list)

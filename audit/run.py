@@ -6,8 +6,9 @@
    ``Report`` row, one transaction per document; no check yet.
 3. ``plan``: the reports to check, oldest year first so that the CY rules see last year's report;
    the cross-agency copies (CY05) of the years concerned; reports whose partners changed.
-4. ``check``: check each report with its context and merge its findings into the store, one
-   transaction per report, so a crash leaves no half-audited report.
+4. ``check``: check each report with its context (:mod:`audit.context`), merge its findings into
+   the store and record its coverage (:mod:`audit.store.coverage`), one transaction per report,
+   so a crash leaves no half-audited report.
 5. ``missing``: TL02 for every agency without any document for last year after its deadline.
 6. ``gone``: TL04 for every published report URL that no longer resolves (audit/crawled.py).
 7. ``close_run``: the run's counts and outcome.
@@ -33,20 +34,15 @@ from sqlmodel import Session, col, func, select
 
 from audit import crawled, genre
 from audit.bounded import parse_bounded
+from audit.context import audit_context
 from audit.facts import similarity
 from audit.readers import LimitExceeded, UnreadableError
-from audit.report import Anomaly, AuditContext, Report
-from audit.rulebook.check import catalogue_version, check_report
+from audit.report import Anomaly, Report
+from audit.rulebook.check import catalogue_version, evaluate
+from audit.store import coverage, lifecycle
 from audit.store import db as store
-from audit.store import lifecycle
 from audit.store import tables as m
-from audit.store.queries import (
-    current_reports,
-    first_published,
-    newest_documents,
-    previous_report,
-    source_of,
-)
+from audit.store.queries import current_reports, newest_documents, source_of
 
 log = logging.getLogger(__name__)
 STEPS = ("open_run", "parse", "plan", "check", "missing", "gone", "close_run")
@@ -105,6 +101,14 @@ class RunState:
     reopened: int = 0
     fixed: int = 0
     total: int = 0
+
+    def add(self, result: lifecycle.ReconcileResult) -> None:
+        """Count one report checked and what its reconciliation did."""
+        self.audited += 1
+        self.opened += result.opened
+        self.reopened += result.reopened
+        self.fixed += result.fixed
+        self.total += result.seen
 
     def tell(self, message: str) -> None:
         """Report progress, when someone listens."""
@@ -239,8 +243,10 @@ def step_parse(state: RunState) -> None:
 # --------------------------------------------------------------------------- plan
 
 
-def copies_for_year(session: Session, year: int) -> similarity.CopyResult:
-    """Compute CY05 copies among the newest reports of ``year`` (keys are report ids)."""
+def copies_for_year(
+    session: Session, year: int, threshold: float = similarity.THRESHOLD
+) -> similarity.CopyResult:
+    """Compute CY05 copies among the newest reports of ``year`` (keys are report ids), down to ``threshold``."""
     rows = current_reports(session, year)
     names = dict(session.exec(select(m.Agency.id, m.Agency.name)).all())
     docs = {
@@ -256,7 +262,7 @@ def copies_for_year(session: Session, year: int) -> similarity.CopyResult:
         for r in rows
         if r.narrative
     ]
-    return similarity.find_copies(items, cluster_prefix=f"{year}-")
+    return similarity.find_copies(items, threshold=threshold, cluster_prefix=f"{year}-")
 
 
 def step_plan(state: RunState) -> None:
@@ -317,16 +323,13 @@ def _check_one(
     superseded = newest > row.document_id and (state.all_documents or not later)
     findings: list = []
     if row.parsed and row.is_report is not False:
-        ctx = AuditContext(
-            previous=previous_report(session, agency.id, row.year),  # type: ignore[arg-type]
-            published_on=first_published(session, row) or doc.published_on,
-            copies=state.copies.get(row.id, []),  # type: ignore[arg-type]
-            http_status=crawled.gone_status(session, row.agency_id, row.year) or doc.http_status,
-            local_deadline=crawled.local_deadline(session, row.agency_id, row.year),
-        )
-        findings = check_report(Report.model_validate(row.parsed), ctx)
+        report = Report.model_validate(row.parsed)
+        ctx = audit_context(session, row, doc, state.copies.get(row.id, []))  # type: ignore[arg-type]
+        checked = evaluate(report, ctx)
+        findings = checked.findings
         for f in findings:
             f.source = source_of(doc)
+        coverage.record(session, row.id, state.run_id, coverage.build(report, ctx, checked, row.parsed))  # type: ignore[arg-type]
     result = lifecycle.ReconcileResult()
     if not superseded:
         # An unreadable version proves nothing fixed: it only adds what it shows.
@@ -359,12 +362,9 @@ def step_check(state: RunState) -> None:
                 assert row is not None
                 later = [d for d in batch[(row.agency_id, row.year)] if d > row.document_id]
                 result = _check_one(session, state, row, later)
-            # counted only once the transaction has committed: a failed commit counts nothing
-            state.audited += 1
-            state.opened += result.opened
-            state.reopened += result.reopened
-            state.fixed += result.fixed
-            state.total += result.seen
+            state.add(
+                result
+            )  # counted only once the transaction has committed: a failed commit counts nothing
         except OperationalError as exc:  # the database, not the report: stop instead of failing each report
             log.exception("the database failed while auditing report %s", pending_row.id)
             state.errors.append({"error": f"数据库出错，本次审核停止（下次运行继续）：{_first_line(exc)}"})

@@ -92,6 +92,10 @@ class Settings(BaseSettings):
         600, ge=1, description="运行锁的心跳超过多少秒未更新即视为失效（持有者已中断），可由下次运行接管"
     )
     out: Path = Field(Path("reports_out"), description="gkaudit run 和定时任务输出整改通知、清单和看板的目录")
+    rules_overlay: Path | None = Field(
+        None,
+        description="本地规则包目录（pack.yaml、catalog/、cases/）：在规则目录之上增加规则、调整级别",
+    )
     office_name: str = Field("某某省人民政府办公厅", description="发文机关（红头、署名）")
     office_unit: str = Field("省政务公开办", description="承办单位（通知正文、看板）")
     office_prefix: str = Field("某政公开", description="文号前缀（〔年份〕之前的部分）")

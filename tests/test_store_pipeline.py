@@ -103,14 +103,14 @@ def test_failed_report_rolls_back_and_is_retried(db: str, monkeypatch: pytest.Mo
     v1 = (FIXTURES / "y2023_v1.txt").read_text(encoding="utf-8")
     ingest("甲局", v1, name="a.txt")
     ingest("乙局", v1.replace("中卫市测试局", "乙局"), name="b.txt")
-    real = pipeline.check_report
+    real = pipeline.evaluate
 
     def flaky(report, ctx):  # noqa: ANN001, ANN202
         if report.agency == "乙局":
             raise RuntimeError("boom")
         return real(report, ctx)
 
-    monkeypatch.setattr(pipeline, "check_report", flaky)
+    monkeypatch.setattr(pipeline, "evaluate", flaky)
     summary = pipeline.run_audit(today=DAY)
     assert summary.status == "partial" and summary.reports_audited == 1 and len(summary.errors) == 1
     who = names()
@@ -118,7 +118,7 @@ def test_failed_report_rolls_back_and_is_retried(db: str, monkeypatch: pytest.Mo
     with store.session_scope() as s:
         run = s.get(m.AuditRun, summary.run_id)
         assert run.status == "partial" and run.errors == 1 and "boom" in run.error_detail[0]["error"]
-    monkeypatch.setattr(pipeline, "check_report", real)
+    monkeypatch.setattr(pipeline, "evaluate", real)
     again = pipeline.run_audit(today=DAY)
     # 乙局 is retried; its report copies 甲局's narrative, so 甲局 is checked again for CY05
     assert again.status == "ok" and again.reports_audited == 2

@@ -19,6 +19,7 @@ from audit.facts.narrative.appeals import appeal_statements
 from audit.facts.narrative.applications import application_statements, none_received
 from audit.facts.narrative.documents import t2_statements
 from audit.facts.narrative.fees import fee_denials
+from audit.facts.rectification import GROUP_TOPICS, mention
 from audit.facts.topics import OVERSIGHT, result_quote, topic_evidence
 from audit.facts.years import statistical_period
 
@@ -86,6 +87,7 @@ READERS: dict[str, Callable[[str], set[str]]] = {
     "oversight": _oversight,
     "nil": lambda t: {"nil"} if is_nil(t) else set(),
     "period": lambda t: {str(y)} if (y := statistical_period(t)[1]) else set(),
+    "rectification": lambda t: {group for group in GROUP_TOPICS if group != "PL" and mention(t, group, None)},
 }
 
 

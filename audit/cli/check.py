@@ -1,8 +1,13 @@
-"""``gkaudit check`` and ``gkaudit rules list|explain``: check documents, show the catalogue."""
+"""``gkaudit check`` and ``gkaudit rules list|explain|overlay|impact``: check documents, show the catalogue.
+
+``gkaudit rules impact`` needs the store; it lives in :mod:`audit.cli.rules_impact` and is imported
+only when it runs (:class:`RulesGroup`), so ``check`` and ``rules list`` do not load SQLAlchemy.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import importlib
 import json
 import sys
 import unicodedata
@@ -12,6 +17,7 @@ import click
 import yaml
 
 from audit import bounded, genre
+from audit.cli import zh
 from audit.cli.common import (
     EXIT_FINDINGS,
     EXIT_INPUT,
@@ -34,6 +40,14 @@ from audit.readers import UnreadableError
 from audit.report import AuditContext, Finding, Report
 from audit.rulebook import check as rulebook
 from audit.rulebook.catalog import Catalog, CatalogError, default_cases_dir
+from audit.rulebook.overlay import load_with_overlay
+from audit.rulebook.packtest import run_document_cases
+from audit.settings import get_settings
+
+RESOLUTION_NAMES = {
+    "correct": "只能整改（更正后重新发布）",
+    "correct_or_explain": "可整改或说明（说明经本办认可后记为已说明）",
+}
 
 
 def _pad(text: str, width: int) -> str:
@@ -179,9 +193,28 @@ def check(paths: tuple[str, ...], as_json: bool, previous: str | None, **opts: o
     sys.exit(EXIT_FINDINGS if any_error else EXIT_OK)
 
 
-@click.group()
+class RulesGroup(click.Group):
+    """The ``rules`` group; its subcommands that need the store are imported on first use."""
+
+    LAZY = {"impact": "audit.cli.rules_impact:impact"}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        """Return the names of all subcommands, sorted."""
+        return sorted({*super().list_commands(ctx), *self.LAZY})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        """Return the subcommand called ``cmd_name``, importing its module when needed."""
+        if cmd_name in self.LAZY:
+            module, attr = self.LAZY[cmd_name].split(":")
+            command = getattr(importlib.import_module(module), attr)
+            zh.localise(command)
+            return command
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=RulesGroup)
 def rules() -> None:
-    """规则目录：列出规则、解释单条规则。"""
+    """规则目录：列出规则、解释单条规则，校验本地规则包，预览规则变更对库中问题的影响。"""
 
 
 @rules.command("list")
@@ -200,6 +233,8 @@ def rules_list(as_json: bool) -> None:
                         "severity": r.severity,
                         "basis": r.spec.basis.source,
                         "article": r.spec.basis.article,
+                        "resolution": r.spec.resolution,
+                        "local": r.local.pack if r.local else None,
                     },
                     ensure_ascii=False,
                 )
@@ -208,8 +243,9 @@ def rules_list(as_json: bool) -> None:
     click.echo(f"规则目录版本 {catalog.version}，共 {len(catalog.rules)} 条")
     click.echo(f"{_pad('编号', 6)}{_pad('级别', 6)}{_pad('标题', 52)}依据")
     for r in catalog.rules:
+        local = f"（{r.local.pack}）" if r.local else ""
         click.echo(
-            f"{_pad(r.id, 6)}{_pad(SEVERITY_NAMES[r.severity], 6)}{_pad(r.spec.title, 52)}{r.spec.basis.source}"
+            f"{_pad(r.id, 6)}{_pad(SEVERITY_NAMES[r.severity], 6)}{_pad(r.spec.title, 52)}{r.spec.basis.source}{local}"
         )
 
 
@@ -233,6 +269,14 @@ def rules_explain(rule_id: str) -> None:
     click.echo(f"依据：{s.basis.source} {s.basis.article}")
     click.echo(f"  原文：{s.basis.excerpt}")
     click.echo(f"理由：{s.rationale}")
+    click.echo(f"整改方式：{RESOLUTION_NAMES[s.resolution]}")
+    if rule.local is not None:
+        changed = "；".join(f"{k} {a} → {b}" for k, (a, b) in rule.local.changes.items()) or "新增规则"
+        click.echo(f"本地规则包：{rule.local.pack}（{changed}）")
+        click.echo(
+            f"  本地依据：{rule.local.basis.source} {rule.local.basis.article}：{rule.local.basis.excerpt}"
+        )
+        click.echo(f"  本地理由：{rule.local.rationale}")
     click.echo(f"事实类型：{s.fact}")
     click.echo(f"条件：{s.when}" + (f"（容差 {s.tolerance}）" if s.tolerance else ""))
     if s.suppressed_by:
@@ -255,3 +299,37 @@ def rules_explain(rule_id: str) -> None:
             )
     else:
         click.echo("测试用例：（源码目录 tests/rules/cases 中未找到）")
+
+
+@rules.command("overlay")
+@click.argument("folder", required=False, type=click.Path(file_okay=False), metavar="[目录]")
+def rules_overlay(folder: str | None) -> None:
+    """校验本地规则包并运行其全部用例：新增的规则、调整的级别、依据的本地文件。
+
+    目录默认为设置 GKAUDIT_RULES_OVERLAY 指定的规则包。规则包的格式见 README“本地规则包”。
+
+    \b
+    示例：
+      gkaudit rules overlay 本省规则包
+    """
+    path = Path(folder) if folder else get_settings().rules_overlay
+    if path is None:
+        fail("未指定本地规则包：请给出目录，或设置 GKAUDIT_RULES_OVERLAY")
+    try:
+        catalog = load_with_overlay(path)
+    except CatalogError as exc:
+        fail(f"本地规则包无法加载：\n{exc}")
+    local = [r for r in catalog.rules if r.local is not None]
+    click.echo(
+        f"本地规则包 {path}：规则目录版本 {catalog.version}，涉及规则 {len(local)} 条（事实用例已通过）"
+    )
+    for r in local:
+        changed = "；".join(f"{k} {a} → {b}" for k, (a, b) in r.local.changes.items()) or "新增"  # type: ignore[union-attr]
+        click.echo(f"  {_pad(r.id, 6)}{_pad(changed, 24)}{r.spec.title}")
+    results = run_document_cases(path, catalog)
+    for res in results:
+        click.echo(f"  [{'通过' if res.passed else '未通过'}] {res.file} {res.name}：{res.detail}")
+    failed = [r for r in results if not r.passed]
+    if failed:
+        fail(f"{len(failed)} 个用例未通过", EXIT_FINDINGS)
+    click.echo(f"全部 {len(results)} 个文档用例通过。")

@@ -1,4 +1,4 @@
-"""``gkaudit findings`` (the ledger) and ``gkaudit finding confirm|dismiss|accept|show``."""
+"""``gkaudit findings`` (the ledger) and ``gkaudit finding confirm|dismiss|accept|explain|show``."""
 
 from __future__ import annotations
 
@@ -40,7 +40,7 @@ def known_agency(session: object, name: str) -> m.Agency:
 
 @click.command("findings")
 @click.option(
-    "--status", type=STATUS, help="按状态筛选：待整改、已确认、已逾期、暂缓接受、误报、已整改、已撤销"
+    "--status", type=STATUS, help="按状态筛选：待整改、已确认、已逾期、暂缓接受、已说明、误报、已整改、已撤销"
 )
 @click.option("--region", help="按行政区划代码筛选（前缀匹配）")
 @click.option("--agency", help="按机关名称筛选")
@@ -98,6 +98,7 @@ def finding() -> None:
       gkaudit finding confirm 12 13 --reason 已核实
       gkaudit finding dismiss 14 --reason 表格为合并单元格，数据无误
       gkaudit finding accept 15 --until 2026-06-30 --reason 机构改革中
+      gkaudit finding explain 16 --text 机构合并，上年结转数含原某局结转的3件
     """
 
 
@@ -154,6 +155,30 @@ def finding_accept(finding_ids: tuple[int, ...], until: object, reason: str, by:
     _decide(finding_ids, "accept", by, reason, until)
 
 
+@finding.command("explain")
+@click.argument("finding_id", type=int, metavar="编号")
+@click.option("--text", required=True, help="机关的说明（经本办认可）")
+@click.option("--by", help="登记人（默认当前用户）")
+def finding_explain(finding_id: int, text: str, by: str | None) -> None:
+    """登记机关对问题的说明：问题记为“已说明”（不再要求整改，但不是已整改）。
+
+    只有规则标为“可整改或说明”（resolution: correct_or_explain）的问题可以说明；下一年度
+    年报再次出现同一问题时，新问题照常待整改，须重新说明或整改。
+
+    \b
+    示例：
+      gkaudit finding explain 16 --text 机构合并，上年结转数含原某局结转的3件
+    """
+    open_store()
+    actor = by or getpass.getuser() or "人工"
+    try:
+        with store.session_scope() as session:
+            lifecycle.explain(session, finding_id, text, actor=actor)
+    except lifecycle.LifecycleError as exc:
+        fail(f"{exc}（本次未作任何更改）")
+    out(f"问题 {finding_id} 已更新为：{STATUS_NAMES[m.EXPLAINED]}（{actor}）")
+
+
 def _basis(rule_id: str) -> dict | None:
     """Return a rule's title and legal basis from the catalogue (None when it cannot be loaded)."""
     from audit.rulebook.catalog import CatalogError
@@ -178,6 +203,8 @@ def _print_detail(obj: dict) -> None:
         f"{'（屡查屡犯）' if obj['recurring'] else ''}；整改时限：{obj['deadline'] or '无'}"
     )
     out(f"  问题：{obj['message']}")
+    if obj.get("explanation"):
+        out(f"  机关说明：{obj['explanation']}（{obj.get('explained_by') or ''}登记）")
     doc = obj.get("document")
     if doc:
         out(f"  原件：{doc['agency']} {doc['year']}年 第{doc['version']}版，sha256 {doc['sha256']}")

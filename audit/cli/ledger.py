@@ -25,7 +25,7 @@ def ledger() -> None:
 @click.option("--region", help="只导出该行政区划（代码前缀）")
 @click.option("--agency", help="只导出该机关")
 def ledger_export(path: Path, region: str | None, agency: str | None) -> None:
-    """把待整改、已逾期和暂缓接受的问题导出为整改清单（XLSX）。
+    """把待整改、已逾期、暂缓接受和已说明的问题导出为整改清单（XLSX）。
 
     \b
     例：gkaudit ledger export 清单.xlsx --region 6405

@@ -26,6 +26,8 @@ stated         stated_applications, stated_no_applications,                NT01�
                unread_statement (counted "not compared", no rule)
 history        t3_carry, t2_continuity, similarity                         CY01–CY04
 copies         copy                                                        CY05
+rectification  notified_finding (last year's notified findings in 五)       CY06
+measures       section_size, publication (for local rule packs)            (local packs)
 =============  ==========================================================  ===============
 
 :data:`FACT_FIELDS` (which the catalogue loader checks every rule against) is derived from the
@@ -66,6 +68,8 @@ from audit.facts import (  # noqa: F401
     copies,
     document,
     history,
+    measures,
+    rectification,
     roster,
     stated,
     structure,

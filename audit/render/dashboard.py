@@ -27,11 +27,17 @@ from audit.store import db as store
 from audit.store import queries
 from audit.store import tables as m
 
-GROUPS = {m.OPEN: "open", m.CONFIRMED: "open", m.OVERDUE: "overdue", m.FIXED: "fixed"}
+GROUPS = {
+    m.OPEN: "open",
+    m.CONFIRMED: "open",
+    m.OVERDUE: "overdue",
+    m.FIXED: "fixed",
+    m.EXPLAINED: "explained",
+}
 
 
 def status_group(status: str) -> str:
-    """Return the dashboard's group of a status: open, overdue, fixed or other."""
+    """Return the dashboard's group of a status: open, overdue, fixed, explained or other."""
     return GROUPS.get(status, "other")
 
 
@@ -60,7 +66,10 @@ class AgencyRow:
             return "库中无报告"
         if not self.checked_fully:
             return "未能完整审核"
-        return "存在未整改问题" if self.counts["open"] + self.counts["overdue"] else "未发现未整改问题"
+        if self.counts["open"] + self.counts["overdue"]:
+            return "存在未整改问题"
+        explained = f"（{self.counts['explained']}个问题已说明）" if self.counts["explained"] else ""
+        return f"未发现未整改问题{explained}"
 
     @property
     def coverage_text(self) -> str:

@@ -303,8 +303,16 @@ def notice_docx(v: NoticeView) -> bytes:
             if item.basis:
                 b = item.basis
                 paragraph(doc, f"依据：《{b['source'].strip('《》')}》{b['article']}：“{b['excerpt']}”")
+            if item.local_text:
+                paragraph(doc, item.local_text)
+            for text in item.explanations:
+                paragraph(doc, f"【已说明】机关说明：{text}（经审核认可，不再要求整改）")
             paragraph(doc, f"整改时限：{item.deadline_text}。")
-    heading(doc, f"{zh_number(len(v.groups) + 1)}、整改要求", 1)
+    if v.explained_lines:
+        heading(doc, f"{zh_number(len(v.groups) + 1)}、已说明事项", 1)
+        for line in v.explained_lines:
+            paragraph(doc, line)
+    heading(doc, f"{zh_number(len(v.groups) + (2 if v.explained_lines else 1))}、整改要求", 1)
     paragraph(doc, v.requirement)
     paragraph(doc, "审核覆盖情况：" + "".join(v.coverage_lines))
     contact = (

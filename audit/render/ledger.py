@@ -7,8 +7,9 @@ landscape. Text that a spreadsheet would take for a formula (beginning with = + 
 text (``data_type "s"`` and a quote prefix), never as a formula.
 
 Import (:func:`read_ledger`, :func:`diff_ledger`, :func:`apply_changes`): rows are matched by 编号 and
-checked against the identity code; only status decisions an office may take (确认、误报、暂缓接受)
-and the reply column are taken over, all or nothing. To add a column: a :class:`Column` in
+checked against the identity code; only status decisions an office may take (确认、误报、暂缓接受,
+and 已说明 for a finding whose rule may be resolved by an explanation — the 机关答复 of that row is
+the explanation) and the reply column are taken over, all or nothing. To add a column: a :class:`Column` in
 :data:`COLUMNS` and, if it is read back, a field of :class:`Change`.
 """
 
@@ -30,7 +31,7 @@ from audit.form import describe_locator
 from audit.render import words
 from audit.store import lifecycle
 from audit.store import tables as m
-from audit.store.status import SEVERITY_NAMES, STATUS_NAMES
+from audit.store.status import CORRECT_OR_EXPLAIN, SEVERITY_NAMES, STATUS_NAMES
 
 FORMULA_STARTS = ("=", "+", "-", "@")
 SHEET_TITLE = "问题台账"
@@ -77,6 +78,8 @@ COLUMNS: tuple[Column, ...] = (
     Column("屡查屡犯", 8, lambda f: "是" if f["recurring"] else "否"),
     Column("通知文号", 20, lambda f: f.get("notice") or ""),
     Column("机关答复", 40, lambda f: f.get("reply") or ""),
+    Column("可说明", 7, lambda f: "是" if f.get("resolution") == CORRECT_OR_EXPLAIN else "否"),
+    Column("已认可的说明", 40, lambda f: f.get("explanation") or ""),
     Column("识别码", 14, lambda f: f["fingerprint"][:12]),
 )
 HEADERS = [c.header for c in COLUMNS]
@@ -115,7 +118,9 @@ def ledger_xlsx(findings: list[dict], title: str = SHEET_TITLE) -> bytes:
     dv = DataValidation(type="list", formula1=f'"{choices}"', allow_blank=False, showDropDown=False)
     dv.error = "请从下拉列表中选择状态"
     dv.errorTitle = "状态无效"
-    dv.prompt = "可改为：已确认、误报、暂缓接受（须填“接受至”）"
+    dv.prompt = (
+        "可改为：已确认、误报、暂缓接受（须填“接受至”）、已说明（限“可说明”的问题，说明写在“机关答复”）"
+    )
     dv.promptTitle = "状态"
     ws.add_data_validation(dv)
     dv.add(f"{status_col}2:{status_col}{last}")
@@ -244,10 +249,18 @@ def diff_ledger(session: Session, rows: list[dict], today: date) -> list[Change]
         change = Change(
             fid, "", current, wanted, finding.reply or "", reply, until if wanted == m.ACCEPTED else None
         )
-        if change.status_changed and wanted not in DECISIONS:
+        if change.status_changed and wanted not in (*DECISIONS, m.EXPLAINED):
             problems.append(
-                f"{where}：状态不能改为“{typed}”（只能改为已确认、误报或暂缓接受；已整改由更正后重新发布的报告认定）"
+                f"{where}：状态不能改为“{typed}”（只能改为已确认、误报、暂缓接受或已说明；已整改由更正后重新发布的报告认定）"
             )
+            continue
+        if (
+            change.status_changed
+            and wanted == m.EXPLAINED
+            and (finding.resolution != CORRECT_OR_EXPLAIN or not reply)
+        ):
+            why = "该规则的问题只能整改，不接受说明" if reply else "须在“机关答复”填写机关的说明"
+            problems.append(f"{where}：改为“已说明”{why}")
             continue
         if change.status_changed and wanted == m.ACCEPTED and (until is None or until < today):
             problems.append(f"{where}：改为“暂缓接受”须在“接受至”填写今天以后的日期")
@@ -277,7 +290,9 @@ def apply_changes(session: Session, changes: list[Change], *, actor: str, today:
                 actor=actor,
                 reason=f"整改清单导入机关答复：{ch.reply_to or '（清空）'}",
             )
-        if ch.status_changed:
+        if ch.status_changed and ch.status_to == m.EXPLAINED:
+            lifecycle.explain(session, ch.finding_id, ch.reply_to, actor=actor)
+        elif ch.status_changed:
             reason = ch.reply_to or "整改清单导入"
             lifecycle.decide(
                 session,

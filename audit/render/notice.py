@@ -43,6 +43,18 @@ class NoticeItem:
     days: int
     deadline: date | None
     finding_ids: list[int]
+    local: dict | None = None  # a local rule pack's document, when the pack added or changed the rule
+    explanations: list[str] = field(default_factory=list)  # accepted explanations of listed findings
+
+    @property
+    def local_text(self) -> str:
+        """The local document the item also rests on, as printed ('' without a local rule pack)."""
+        if not self.local:
+            return ""
+        b = self.local["basis"]
+        if b == self.basis:  # a rule the pack added: its basis is the local document itself
+            return f"本条为{self.local['pack']}增加的规则"
+        return f"本地规定：《{b['source'].strip('《》')}》{b['article']}：“{b['excerpt']}”（{self.local['pack']}）"
 
     @property
     def deadline_text(self) -> str:
@@ -84,6 +96,15 @@ class NoticeView:
     coverage: list[dict]
     finding_ids: list[int]
     catalogue_versions: list[str] = field(default_factory=list)
+    explained: list[dict] = field(default_factory=list)  # the agency's explained findings not listed
+
+    @property
+    def explained_lines(self) -> list[str]:
+        """The explained findings, one sentence each: resolved by an accepted explanation, not fixed."""
+        return [
+            f"{e['year']}年度报告 {e['where']}“{e['title']}”：{e['explanation']}（已说明，不再要求整改）"
+            for e in self.explained
+        ]
 
     @property
     def title(self) -> str:
@@ -138,12 +159,32 @@ class NoticeView:
         return coverage_sentences(self.coverage)
 
 
+def _rules_sentence(rep: dict) -> str:
+    """Return what a report's coverage record says about the rules ('' before it was audited)."""
+    if rep.get("evaluated") is None:
+        return ""
+    parts = [f"适用的{rep['evaluated']}条规则已检查"]
+    if rep.get("not_evaluated"):
+        ids = "、".join(sorted(rep["not_evaluated"]))
+        parts.append(
+            f"{ids}共{len(rep['not_evaluated'])}条规则未能检查（{'；'.join(dict.fromkeys(rep['not_evaluated'].values()))}）"
+        )
+    by_reason: dict[str, list[str]] = {}
+    for rule, why in sorted((rep.get("not_applicable") or {}).items()):
+        by_reason.setdefault(why, []).append(rule)
+    for why, ids in by_reason.items():
+        parts.append(f"{'、'.join(ids)}不适用（{why}）")
+    return "；".join(parts)
+
+
 def coverage_sentences(reports: list[dict]) -> list[str]:
-    """Return one sentence per report saying whether every part was read and checked."""
+    """Return one sentence per report saying whether every part was read and every rule checked."""
     lines = []
     for rep in reports:
+        rules = _rules_sentence(rep)
         if rep["complete"]:
-            lines.append(f"{rep['year']}年度报告各部分和表格均已读取，全部适用规则均已检查。")
+            done = f"{rules}。" if rules else "全部适用规则均已检查。"
+            lines.append(f"{rep['year']}年度报告各部分和表格均已读取，{done}")
             continue
         gaps = []
         for gap in rep["gaps"]:
@@ -156,21 +197,28 @@ def coverage_sentences(reports: list[dict]) -> list[str]:
                 gaps.append(gap["detail"] or "部分内容未能读取")
             else:
                 gaps.append(f"{where}未能完整读取（{gap['detail']}），相关规则未检查")
+        if rules:
+            gaps.append(rules)
         lines.append(
-            f"{rep['year']}年度报告：" + "；".join(dict.fromkeys(gaps)) + "。未检查的部分不视为合格。"
+            f"{rep['year']}年度报告未能完整审核："
+            + "；".join(dict.fromkeys(gaps))
+            + "。未检查的部分不视为合格。"
         )
     return lines
 
 
-def _basis(rule: str) -> tuple[dict | None, str | None]:
-    """Return a rule's legal basis and title from the shipped catalogue (None when not there)."""
+def _basis(rule: str) -> tuple[dict | None, str | None, dict | None]:
+    """Return a rule's legal basis, title and local document from the catalogue (None when not there)."""
     try:
         found = default_catalog().by_id.get(rule)
     except CatalogError:
-        return None, None
+        return None, None, None
     if found is None:
-        return None, None
-    return found.spec.basis.model_dump(), found.spec.title
+        return None, None, None
+    local = None
+    if found.local is not None:
+        local = {"pack": found.local.pack, "basis": found.local.basis.model_dump()}
+    return found.spec.basis.model_dump(), found.spec.title, local
 
 
 def build_items(findings: list[dict], planned: date | None) -> list[NoticeGroup]:
@@ -191,7 +239,7 @@ def build_items(findings: list[dict], planned: date | None) -> list[NoticeGroup]
         items = []
         for members in merged.values():
             first = members[0]
-            basis, title = _basis(first["rule"])
+            basis, title, local = _basis(first["rule"])
             lines: list[words.EvidenceLine] = []
             left_out = 0
             for f in members:
@@ -219,6 +267,8 @@ def build_items(findings: list[dict], planned: date | None) -> list[NoticeGroup]
                     days=days.get(severity, 0),
                     deadline=deadline,
                     finding_ids=[f["id"] for f in members],
+                    local=local,
+                    explanations=[f["explanation"] for f in members if f["status"] == m.EXPLAINED],
                 )
             )
         heading = words.severity_heading(len(groups) + 1, severity)
@@ -247,6 +297,16 @@ def notice_view(session: Session, *, agency_id: int, today: date, notice_id: int
     details = queries.finding_details(session, [f["id"] for f in findings])
     reports = queries.coverage(session, [agency_id])[agency_id]
     years = sorted({f["year"] for f in findings})
+    explained = [
+        {
+            "year": r["year"],
+            "where": describe_locator(r["locator"]),
+            "title": r["title"] or r["rule"],
+            "explanation": r["explanation"] or "",
+        }
+        for r in rows
+        if r["status"] == m.EXPLAINED and r["id"] not in wanted and (not years or r["year"] in years)
+    ]
     return NoticeView(
         office=office(),
         agency=agency.name,
@@ -263,4 +323,5 @@ def notice_view(session: Session, *, agency_id: int, today: date, notice_id: int
         coverage=[r for r in reports if r["year"] in years] or reports,
         finding_ids=[f["id"] for f in findings],
         catalogue_versions=sorted({d["rule_version"] for d in details.values()}),
+        explained=explained,
     )

@@ -28,7 +28,8 @@ from audit.render.notice import notice_view
 from audit.store import queries
 from audit.store import tables as m
 
-LEDGER_STATUSES = (*m.ACTIVE, m.ACCEPTED)  # what still needs rectifying or a decision
+# what still needs rectifying or a decision, and what an accepted explanation resolved (shown as such)
+LEDGER_STATUSES = (*m.ACTIVE, m.ACCEPTED, m.EXPLAINED)
 
 
 @dataclass

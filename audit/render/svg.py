@@ -9,7 +9,13 @@ from __future__ import annotations
 
 from markupsafe import Markup, escape
 
-COLORS = {"open": "#c0392b", "fixed": "#27ae60", "overdue": "#8e0000", "other": "#7f8c8d"}
+COLORS = {
+    "open": "#c0392b",
+    "fixed": "#27ae60",
+    "overdue": "#8e0000",
+    "explained": "#2471a3",
+    "other": "#7f8c8d",
+}
 
 
 def bars(items: list[tuple[str, int]], *, title: str, width: int = 640, color: str = "#c0392b") -> Markup:
@@ -71,4 +77,4 @@ def stacked_years(series: dict[int, dict[str, int]], *, title: str, width: int =
     return Markup("".join(parts))
 
 
-LEGEND = {"open": "未整改", "fixed": "已整改", "overdue": "已逾期", "other": "其他"}
+LEGEND = {"open": "未整改", "fixed": "已整改", "overdue": "已逾期", "explained": "已说明", "other": "其他"}

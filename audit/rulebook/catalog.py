@@ -13,6 +13,12 @@ The product's :func:`load_catalog` is called **without** ``cases_dir``: the case
 (``tests/rules/test_catalog.py``) loads the shipped catalogue with ``cases_dir`` set, so a rule
 without cases cannot be merged; CI runs it on every change.
 
+A rule's ``resolution`` says how its findings may be resolved: ``correct`` (the default: only a
+corrected report) or ``correct_or_explain`` (an explanation the office accepts also resolves it,
+``gkaudit finding explain``). Local rule packs (an overlay folder that adds rules and changes
+severities) are loaded on top of this catalogue by :mod:`audit.rulebook.overlay`; the test cases'
+presence check lives in :mod:`audit.rulebook.cases`.
+
 The catalogue version is the first 12 hex digits of a SHA-256 over every rule file's relative path
 and bytes: durable-rulesets are named after it (a changed catalogue registers a new ruleset in the
 same process) and the store records it with every run.
@@ -25,12 +31,13 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
 from jinja2 import Environment, StrictUndefined, TemplateSyntaxError, meta
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from audit.rulebook.cases import check_cases, relative
 from audit.rulebook.condition import (
     RESERVED_FIELDS,
     CompiledCondition,
@@ -40,7 +47,7 @@ from audit.rulebook.condition import (
     validate_facts,
 )
 
-NEEDS = ("previous", "published_on", "copies", "http_status")
+NEEDS = ("previous", "published_on", "copies", "http_status", "notified")
 SEVERITIES = ("error", "warning", "info")
 _ID_RE = re.compile(r"^[A-Z]{2}\d{2,3}$")
 _NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -68,21 +75,25 @@ def template_env() -> Environment:
     )
 
 
+def _not_blank(v: str) -> str:
+    """Return the text stripped; refuse text that is only whitespace."""
+    if not v.strip():
+        raise ValueError("不能为空")
+    return v.strip()
+
+
+#: Required text: not empty, not only whitespace, stored stripped.
+Text = Annotated[str, Field(min_length=1), AfterValidator(_not_blank)]
+
+
 class Basis(BaseModel):
     """The legal basis of a rule: the document, the article and a quoted excerpt."""
 
     model_config = ConfigDict(extra="forbid")
 
-    source: str = Field(min_length=1)
-    article: str = Field(min_length=1)
-    excerpt: str = Field(min_length=1)
-
-    @field_validator("source", "article", "excerpt")
-    @classmethod
-    def _not_blank(cls, v: str) -> str:
-        if not v.strip():
-            raise ValueError("不能为空")
-        return v.strip()
+    source: Text
+    article: Text
+    excerpt: Text
 
 
 class Applies(BaseModel):
@@ -94,7 +105,9 @@ class Applies(BaseModel):
     levels: list[Literal["government", "department"]] = Field(
         default_factory=lambda: ["government", "department"]
     )
-    needs: list[Literal["previous", "published_on", "copies", "http_status"]] = Field(default_factory=list)
+    needs: list[Literal["previous", "published_on", "copies", "http_status", "notified"]] = Field(
+        default_factory=list
+    )
 
     @field_validator("formats", mode="before")
     @classmethod
@@ -111,10 +124,10 @@ class RuleSpec(BaseModel):
 
     id: str
     name: str
-    title: str = Field(min_length=1)
+    title: Text
     severity: Literal["error", "warning", "info"]
     basis: Basis
-    rationale: str = Field(min_length=1)
+    rationale: Text
     applies: Applies = Field(default_factory=Applies)
     fact: str = Field(min_length=1)
     when: str = Field(min_length=1)
@@ -122,6 +135,7 @@ class RuleSpec(BaseModel):
     message: str = Field(min_length=1)
     suppressed_by: list[str] = Field(default_factory=list)
     tolerance: float = Field(default=0.0, ge=0)
+    resolution: Literal["correct", "correct_or_explain"] = "correct"
 
     @field_validator("id")
     @classmethod
@@ -137,23 +151,30 @@ class RuleSpec(BaseModel):
             raise ValueError("规则名称应为 snake_case，如 t3_balance")
         return v
 
-    @field_validator("rationale", "title")
-    @classmethod
-    def _not_blank(cls, v: str) -> str:
-        if not v.strip():
-            raise ValueError("不能为空")
-        return v.strip()
+
+@dataclass(frozen=True)
+class LocalChange:
+    """What a local rule pack (:mod:`audit.rulebook.overlay`) did to a rule, and on what basis.
+
+    ``changes`` maps a changed key to its (catalogue, local) values; empty for a rule the pack adds.
+    """
+
+    pack: str
+    basis: Basis
+    rationale: str
+    changes: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 @dataclass
 class Rule:
-    """A validated rule: its spec, compiled condition and parsed templates."""
+    """A validated rule: its spec, compiled condition and parsed templates (and any local change)."""
 
     spec: RuleSpec
     path: Path
     condition: CompiledCondition
     template_fields: frozenset[str]
     _templates: tuple[Any, Any] | None = field(default=None, repr=False)
+    local: LocalChange | None = None
 
     @property
     def id(self) -> str:
@@ -249,7 +270,8 @@ def default_cases_dir() -> Path | None:
     return cases if cases.is_dir() else None
 
 
-def _describe_validation(exc: ValidationError) -> list[str]:
+def describe_validation(exc: ValidationError) -> list[str]:
+    """Return pydantic's validation errors as Chinese lines (``key：why``)."""
     zh = {
         "missing": "缺少必填项",
         "extra_forbidden": "不认识的键（拼写错误？）",
@@ -291,7 +313,7 @@ def build_rule(data: Any, path: Path, rel: str, problems: list[tuple[str, str]])
     try:
         spec = RuleSpec.model_validate(data)
     except ValidationError as exc:
-        for msg in _describe_validation(exc):
+        for msg in describe_validation(exc):
             problems.append((rel, msg))
         return None
     ok = True
@@ -332,17 +354,27 @@ def build_rule(data: Any, path: Path, rel: str, problems: list[tuple[str, str]])
     return Rule(spec=spec, path=path, condition=cond, template_fields=frozenset(tvars))
 
 
-def _check_fact_schema(rules_: Iterable[Rule], problems: list[tuple[str, str]], root: Path) -> None:
-    """Check fact types and fields against ``audit.facts.FACT_FIELDS`` when the builder declares it."""
+def fact_schema() -> dict[str, tuple[str, ...]] | None:
+    """Return ``audit.facts.FACT_FIELDS`` (every fact type and its fields), None without the builder.
+
+    Imported here, when a catalogue is validated, rather than with this module: the fact families
+    cost a third of a second to import and commands that only list rules do not need them.
+    """
     try:
         from audit import facts as facts_mod
     except ImportError:
-        return
+        return None
     schema = getattr(facts_mod, "FACT_FIELDS", None)
-    if not isinstance(schema, dict):
+    return schema if isinstance(schema, dict) else None
+
+
+def check_fact_schema(rules_: Iterable[Rule], problems: list[tuple[str, str]], root: Path) -> None:
+    """Check fact types and fields against ``audit.facts.FACT_FIELDS`` when the builder declares it."""
+    schema = fact_schema()
+    if schema is None:
         return
     for r in rules_:
-        rel = _rel(r.path, root)
+        rel = relative(r.path, root)
         if r.fact not in schema:
             problems.append((rel, f"事实类型 {r.fact} 不存在（已知：{', '.join(sorted(schema))}）"))
             continue
@@ -352,7 +384,7 @@ def _check_fact_schema(rules_: Iterable[Rule], problems: list[tuple[str, str]], 
             problems.append((rel, f"引用了事实 {r.fact} 没有的字段：{', '.join(unknown)}"))
 
 
-def _cross_check(rules_: list[Rule], problems: list[tuple[str, str]], rel: Callable[[Path], str]) -> None:
+def cross_check(rules_: list[Rule], problems: list[tuple[str, str]], rel: Callable[[Path], str]) -> None:
     """Check what involves several rules: unique ids and names, ``suppressed_by`` targets."""
     seen_ids: dict[str, Rule] = {}
     seen_names: dict[str, Rule] = {}
@@ -373,13 +405,6 @@ def _cross_check(rules_: list[Rule], problems: list[tuple[str, str]], rel: Calla
                 problems.append((rel(r.path), "suppressed_by 不能指向自己"))
 
 
-def _rel(path: Path, root: Path) -> str:
-    try:
-        return str(path.relative_to(root.parent))
-    except ValueError:
-        return str(path)
-
-
 def catalog_version(files: list[Path], root: Path) -> str:
     """Return the catalogue version: 12 hex digits of SHA-256 over relative paths and bytes."""
     h = hashlib.sha256()
@@ -391,49 +416,28 @@ def catalog_version(files: list[Path], root: Path) -> str:
     return h.hexdigest()[:12]
 
 
-def check_cases(catalog: Catalog, cases_dir: Path, problems: list[tuple[str, str]]) -> None:
-    """Require a case file per rule with ≥1 firing and ≥1 non-firing case; refuse unknown rules.
+def rule_files(root: Path) -> list[Path]:
+    """Return the rule files of a catalogue folder (``<GROUP>/<ID>.yaml``), sorted."""
+    return sorted(root.glob("*/*.yaml")) + sorted(root.glob("*/*.yml"))
 
-    A case is a whole-document case (``cases``: ``fires: true|false``) or a fact case (``facts``:
-    ``test_fail_*`` fires, ``test_pass_*`` does not).
-    """
-    for r in catalog.rules:
-        case_file = cases_dir / f"{r.id}.yaml"
-        rel = _rel(r.path, catalog.root or r.path.parent)
-        if not case_file.is_file():
-            problems.append((rel, f"缺少测试用例文件 {case_file.name}（需至少一个触发、一个不触发的用例）"))
-            continue
+
+def read_rules(root: Path, problems: list[tuple[str, str]]) -> tuple[list[Path], list[Rule]]:
+    """Read and validate every rule file under ``root``; return the files and the valid rules."""
+    files = rule_files(root) if root.is_dir() else []
+    stray = sorted(p for p in root.rglob("*.y*ml") if p.parent.parent != root) if root.is_dir() else []
+    problems.extend((relative(p, root), "规则文件应位于 catalog/<组>/<编号>.yaml") for p in stray)
+    rules_: list[Rule] = []
+    for p in files:
+        rel = relative(p, root)
         try:
-            doc = yaml.safe_load(case_file.read_text(encoding="utf-8"))
-        except yaml.YAMLError as exc:
-            problems.append((str(case_file), f"YAML 语法错误：{exc}"))
+            data = yaml.safe_load(p.read_text(encoding="utf-8"))
+        except (yaml.YAMLError, UnicodeDecodeError) as exc:
+            problems.append((rel, f"无法读取 YAML：{exc}"))
             continue
-        cases = doc.get("cases", []) if isinstance(doc, dict) else None
-        facts = doc.get("facts", {}) if isinstance(doc, dict) else None
-        if not isinstance(cases, list) or not isinstance(facts, dict) or not (cases or facts):
-            problems.append((str(case_file), "缺少 cases 列表或 facts 用例"))
-            continue
-        # whole-document cases say fires: true/false; fact cases are named test_fail_* / test_pass_*
-        fires = [c.get("fires") for c in cases if isinstance(c, dict)]
-        fires += [
-            str(name).startswith("test_fail_")
-            for name in facts
-            if str(name).startswith(("test_fail_", "test_pass_"))
-        ]
-        if True not in fires:
-            problems.append((str(case_file), f"规则 {r.id} 没有 fires: true 的用例"))
-        if False not in fires:
-            problems.append((str(case_file), f"规则 {r.id} 没有 fires: false 的用例"))
-    for case_file in sorted(cases_dir.glob("*.yaml")):
-        try:
-            doc = yaml.safe_load(case_file.read_text(encoding="utf-8"))
-        except yaml.YAMLError:
-            continue
-        rule = doc.get("rule") if isinstance(doc, dict) else None
-        if rule not in catalog.by_id:
-            problems.append((str(case_file), f"用例文件指向不存在的规则 {rule!r}"))
-        elif case_file.stem != rule:
-            problems.append((str(case_file), f"用例文件名应为 {rule}.yaml"))
+        rule = build_rule(data, p, rel, problems)
+        if rule is not None:
+            rules_.append(rule)
+    return files, rules_
 
 
 def load_catalog(
@@ -455,24 +459,10 @@ def load_catalog(
     problems: list[tuple[str, str]] = []
     if not root.is_dir():
         raise CatalogError([(str(root), "规则目录不存在")])
-    files = sorted(root.glob("*/*.yaml")) + sorted(root.glob("*/*.yml"))
-    stray = sorted(p for p in root.rglob("*.y*ml") if p.parent.parent != root)
-    for p in stray:
-        problems.append((_rel(p, root), "规则文件应位于 catalog/<组>/<编号>.yaml"))
-    rules_: list[Rule] = []
-    for p in files:
-        rel = _rel(p, root)
-        try:
-            data = yaml.safe_load(p.read_text(encoding="utf-8"))
-        except (yaml.YAMLError, UnicodeDecodeError) as exc:
-            problems.append((rel, f"无法读取 YAML：{exc}"))
-            continue
-        rule = build_rule(data, p, rel, problems)
-        if rule is not None:
-            rules_.append(rule)
-    _cross_check(rules_, problems, lambda p: _rel(p, root))
+    files, rules_ = read_rules(root, problems)
+    cross_check(rules_, problems, lambda p: relative(p, root))
     if check_facts:
-        _check_fact_schema(rules_, problems, root)
+        check_fact_schema(rules_, problems, root)
     catalog = Catalog(rules=rules_, version=catalog_version(files, root) if files else "empty", root=root)
     if cases_dir is not None:
         check_cases(catalog, Path(cases_dir), problems)
@@ -494,7 +484,7 @@ def catalog_from_dicts(docs: list[dict], *, root: str | Path = "memory") -> Cata
         rule = build_rule(doc, path, str(path), problems)
         if rule is not None:
             rules_.append(rule)
-    _cross_check(rules_, problems, str)
+    cross_check(rules_, problems, str)
     if problems:
         raise CatalogError(problems)
     digest = hashlib.sha256(

@@ -12,15 +12,21 @@
 6. deduplicate by (rule, locator), keeping the first, and sort by severity, rule, locator.
 
 A rule that restricts ``levels`` to one organ level does not apply to a report whose level is
-unknown; a rule that needs context (``previous``, ``published_on``, ``copies``, ``http_status``)
-applies only when the :class:`~audit.report.AuditContext` provides it (``copies`` non-empty).
-Rules on the ``roster`` fact (TL02) are judged by :func:`check_roster`, not on a report.
+unknown; a rule that needs context (``previous``, ``published_on``, ``copies``, ``http_status``,
+``notified``) applies only when the :class:`~audit.report.AuditContext` provides it (``copies`` and
+``notified`` non-empty). Rules on the ``roster`` fact (TL02) are judged by :func:`check_roster`,
+not on a report.
+
+The catalogue is the shipped one with the local rule pack of the ``GKAUDIT_RULES_OVERLAY`` setting
+on top (:mod:`audit.rulebook.overlay`). :func:`evaluate` returns the facts and the applicable rules
+beside the findings, for the store's coverage record (:mod:`audit.store.coverage`).
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from audit.facts import build_facts
@@ -33,8 +39,11 @@ from audit.rulebook.catalog import (
     catalog_version,
     default_catalog_dir,
     load_catalog,
+    rule_files,
 )
 from audit.rulebook.condition import FactLike
+from audit.rulebook.overlay import effective_version, with_overlay
+from audit.settings import get_settings
 
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 Evaluator = Literal["engine", "oracle"]
@@ -45,19 +54,20 @@ _evaluators: dict[tuple[str, str], Any] = {}
 
 
 def default_catalog() -> Catalog:
-    """Return the shipped catalogue, reloaded when any rule file changed (hot reload).
+    """Return the shipped catalogue with the local rule pack on top, reloaded when a file changed.
 
-    The version (a hash of the rule files, about a millisecond for the catalogue) is recomputed on
+    The version (a hash of the rule files and the pack, about a millisecond) is recomputed on
     every call; a changed catalogue is loaded and validated again and gets a new, versioned durable
     ruleset. A catalogue that no longer loads raises :class:`audit.rulebook.catalog.CatalogError`.
     """
     global _default_catalog
+    overlay = get_settings().rules_overlay
     root = default_catalog_dir()
-    files = sorted(root.glob("*/*.yaml")) + sorted(root.glob("*/*.yml"))
-    version = catalog_version(files, root) if files else "empty"
+    files = rule_files(root)
+    version = effective_version(catalog_version(files, root) if files else "empty", overlay)
     with _catalog_lock:
         if _default_catalog is None or _default_catalog.version != version:
-            _default_catalog = load_catalog()
+            _default_catalog = with_overlay(load_catalog(), overlay)
         return _default_catalog
 
 
@@ -79,7 +89,8 @@ def get_evaluator(catalog: Catalog, evaluator: Evaluator = "engine") -> Any:
         return _evaluators[key]
 
 
-def _has(ctx: AuditContext, need: str) -> bool:
+def has_context(ctx: AuditContext, need: str) -> bool:
+    """Return whether the context provides what a rule's ``needs`` entry asks for."""
     if need == "previous":
         return ctx.previous is not None
     if need == "published_on":
@@ -88,6 +99,8 @@ def _has(ctx: AuditContext, need: str) -> bool:
         return bool(ctx.copies)
     if need == "http_status":
         return ctx.http_status is not None
+    if need == "notified":
+        return bool(ctx.notified)
     return False
 
 
@@ -101,7 +114,7 @@ def applies(rule: Rule, report: Report, ctx: AuditContext) -> bool:
             return False
     elif report.level not in a.levels:
         return False
-    return all(_has(ctx, need) for need in a.needs)
+    return all(has_context(ctx, need) for need in a.needs)
 
 
 def applicable_rules(catalog: Catalog, report: Report, ctx: AuditContext) -> list[Rule]:
@@ -143,10 +156,45 @@ def findings_from_matches(
                 evidence=dict(fact.evidence),
                 title=rule.spec.title,
                 source=source,
+                resolution=rule.spec.resolution,
             )
         )
     out.sort(key=lambda f: (SEVERITY_ORDER[f.severity], f.rule, f.locator or ""))
     return out
+
+
+@dataclass
+class Evaluation:
+    """One report checked: the catalogue, the rules that applied, the facts and the findings."""
+
+    catalog: Catalog
+    rules: list[Rule]
+    facts: list[FactLike]
+    findings: list[Finding]
+
+
+def evaluate(
+    report: Report,
+    ctx: AuditContext | None = None,
+    *,
+    catalog: Catalog | None = None,
+    evaluator: Evaluator = "engine",
+    facts_builder: Callable[[Report, AuditContext], Sequence[FactLike]] | None = None,
+) -> Evaluation:
+    """Check one report against the catalogue; return its findings with the rules and facts used.
+
+    ``facts_builder`` replaces ``audit.facts.build_facts`` (tests only).
+    """
+    ctx = ctx or AuditContext()
+    catalog = catalog or default_catalog()
+    rules = applicable_rules(catalog, report, ctx)
+    if not rules:
+        return Evaluation(catalog, [], [], [])
+    facts = list((facts_builder or _build_facts)(report, ctx))
+    ev = get_evaluator(catalog, evaluator)
+    matches = ev.evaluate(facts, {r.id for r in rules})
+    found = add_cell_sources(report, findings_from_matches(catalog, facts, matches, report.source))
+    return Evaluation(catalog, rules, facts, found)
 
 
 def check_report(
@@ -157,19 +205,8 @@ def check_report(
     evaluator: Evaluator = "engine",
     facts_builder: Callable[[Report, AuditContext], Sequence[FactLike]] | None = None,
 ) -> list[Finding]:
-    """Check one report against the catalogue and return its findings (sorted, deduplicated).
-
-    ``facts_builder`` replaces ``audit.facts.build_facts`` (tests only).
-    """
-    ctx = ctx or AuditContext()
-    catalog = catalog or default_catalog()
-    rules = applicable_rules(catalog, report, ctx)
-    if not rules:
-        return []
-    facts = list((facts_builder or _build_facts)(report, ctx))
-    ev = get_evaluator(catalog, evaluator)
-    matches = ev.evaluate(facts, {r.id for r in rules})
-    return add_cell_sources(report, findings_from_matches(catalog, facts, matches, report.source))
+    """Check one report against the catalogue and return its findings (sorted, deduplicated)."""
+    return evaluate(report, ctx, catalog=catalog, evaluator=evaluator, facts_builder=facts_builder).findings
 
 
 def add_cell_sources(report: Report, findings: list[Finding]) -> list[Finding]:

@@ -8,6 +8,12 @@
 - Human decisions (``confirmed``, ``dismissed`` as false positive, ``accepted`` until a date) survive
   re-runs; an acceptance that expires reopens the finding.
 - An open or confirmed finding whose deadline has passed becomes ``overdue``.
+- A finding of a rule with ``resolution: correct_or_explain`` may be resolved by an explanation
+  the office accepts (:func:`explain`): it becomes ``explained`` — resolved, no longer active, but
+  not ``fixed`` (the report is unchanged) — and stays so across re-runs of that report. An
+  explanation covers one report year: when next year's report repeats the problem, the new
+  finding opens like any other (its first event quotes last year's explanation) until the agency
+  corrects it or explains it anew. A corrected re-publication without the problem fixes it.
 
 Every status change is written as a :class:`~audit.store.tables.FindingEvent`.
 """
@@ -23,9 +29,11 @@ from sqlmodel import Session, col, select
 from audit import PRODUCT_VERSION
 from audit.report import Finding as CheckFinding
 from audit.store import tables as m
+from audit.store.status import CORRECT_OR_EXPLAIN
 from audit.store.workdays import deadline_days, deadline_for
 
-CLOSABLE = (m.OPEN, m.CONFIRMED, m.OVERDUE, m.ACCEPTED)
+CLOSABLE = (m.OPEN, m.CONFIRMED, m.OVERDUE, m.ACCEPTED, m.EXPLAINED)
+EXPLAINABLE = (m.OPEN, m.CONFIRMED, m.OVERDUE, m.ACCEPTED, m.EXPLAINED)
 REOPENABLE = (m.FIXED, m.WITHDRAWN)
 DECISIONS = {"confirm": m.CONFIRMED, "dismiss": m.DISMISSED, "accept": m.ACCEPTED}
 
@@ -100,6 +108,16 @@ def _previous_year_keys(session: Session, agency_id: int, year: int) -> set[tupl
     return {(rule, locator) for rule, locator in rows}
 
 
+def _explained_last_year(session: Session, agency_id: int, year: int) -> dict[tuple[str, str], str]:
+    """Return the explanations of the agency's findings of ``year - 1``, by (rule, locator)."""
+    rows = session.exec(
+        select(m.Finding.rule, m.Finding.locator, m.Finding.explanation).where(
+            m.Finding.agency_id == agency_id, m.Finding.year == year - 1, m.Finding.status == m.EXPLAINED
+        )
+    ).all()
+    return {(rule, locator): text or "" for rule, locator, text in rows}
+
+
 def reconcile(
     session: Session,
     *,
@@ -137,6 +155,7 @@ def reconcile(
         if scope is None or f.rule in scope
     }
     last_year = _previous_year_keys(session, agency.id, year)  # type: ignore[arg-type]
+    explained = _explained_last_year(session, agency.id, year)  # type: ignore[arg-type]
     seen: set[str] = set()
     keys_seen: set[tuple[str, str]] = set()
     new_rows: list[m.Finding] = []
@@ -165,6 +184,7 @@ def reconcile(
                 message=found.message,
                 evidence=dict(found.evidence),
                 status=m.OPEN,
+                resolution=found.resolution,
                 recurring=recurring,
                 first_seen_run_id=run.id,  # type: ignore[arg-type]
                 last_seen_run_id=run.id,  # type: ignore[arg-type]
@@ -182,6 +202,7 @@ def reconcile(
             row.evidence = dict(found.evidence)
             row.rule_version = (rule_versions or {}).get(found.rule, run.catalogue_version)
             row.product_version = PRODUCT_VERSION
+            row.resolution = found.resolution
             row.recurring = recurring
             row.last_seen_run_id = run.id  # type: ignore[assignment]
             row.last_report_id = report_id
@@ -198,12 +219,15 @@ def reconcile(
     if new_rows:
         session.flush()  # one flush for all new findings, to learn their ids
         for row in new_rows:
+            before = explained.get((row.rule, row.locator))
             session.add(
                 m.FindingEvent(
                     finding_id=row.id,  # type: ignore[arg-type]
                     from_status=None,
                     to_status=m.OPEN,
-                    reason="审核发现",
+                    reason="审核发现"
+                    if before is None
+                    else f"审核发现；上年度同一问题曾作说明（{before}），本年度再次出现，须重新说明或整改",
                     run_id=run.id,
                     report_id=report_id,
                 )
@@ -306,6 +330,30 @@ def decide(
     if decision == "accept":
         why = f"接受至 {until}：{reason}"
     event(session, row, to_status, actor=actor, reason=why)
+    return row
+
+
+def explain(session: Session, finding_id: int, text: str, *, actor: str) -> m.Finding:
+    """Record the agency's explanation of a finding, accepted by the office: it becomes ``explained``.
+
+    Only findings of a rule with ``resolution: correct_or_explain`` can be explained, and only
+    while unresolved (open, confirmed, overdue, accepted) or to replace an earlier explanation.
+    The explanation, who entered it and when are kept on the finding and in its event.
+    """
+    row = session.get(m.Finding, finding_id)
+    if row is None:
+        raise LifecycleError(f"问题 {finding_id} 不存在")
+    words = " ".join((text or "").split())
+    if not words:
+        raise LifecycleError("须用 --text 写明机关的说明")
+    if row.resolution != CORRECT_OR_EXPLAIN:
+        raise LifecycleError(f"问题 {finding_id}（{row.rule}）只能通过整改解决：该规则不接受以说明代替整改")
+    if row.status not in EXPLAINABLE:
+        raise LifecycleError(f"问题 {finding_id} 当前为 {row.status}，不能登记说明")
+    row.explanation = words
+    row.explained_by = actor
+    row.explained_at = m.utcnow()
+    event(session, row, m.EXPLAINED, actor=actor, reason=f"机关说明：{words}")
     return row
 
 

@@ -19,6 +19,7 @@ from audit.store.status import (  # noqa: F401  (re-exported: m.OPEN …)
     ACTIVE,
     CONFIRMED,
     DISMISSED,
+    EXPLAINED,
     FIXED,
     OPEN,
     OVERDUE,
@@ -157,6 +158,12 @@ class Finding(SQLModel, table=True):
     reply: str | None = Field(default=None, sa_column=Column(Text))
     reply_at: datetime | None = None
     reply_by: str | None = None
+    # the rule's resolution when the finding was last seen: correct | correct_or_explain
+    resolution: str = "correct"
+    # the agency's explanation the office accepted (status explained), who entered it and when
+    explanation: str | None = Field(default=None, sa_column=Column(Text))
+    explained_by: str | None = None
+    explained_at: datetime | None = None
 
 
 class FindingEvent(SQLModel, table=True):
@@ -188,6 +195,28 @@ class NoticeFinding(SQLModel, table=True):
 
     notice_id: int = Field(foreign_key="notice.id", primary_key=True)
     finding_id: int = Field(foreign_key="finding.id", primary_key=True)
+
+
+class ReportCoverage(SQLModel, table=True):
+    """What the audit of one report version could check (audit.store.coverage).
+
+    ``evaluated`` lists the rules that applied and were evaluated on every instance;
+    ``not_applicable`` maps a rule to why it did not apply (form year, organ level, missing
+    context); ``not_evaluated`` maps a rule to why it applied but could not be evaluated (the
+    unreadable cells or sections); ``gaps`` are the parser's anomalies that left parts unread.
+    ``complete`` is False when anything could not be read or evaluated.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    report_id: int = Field(foreign_key="report.id", unique=True)
+    run_id: int | None = Field(default=None, foreign_key="auditrun.id")
+    catalogue_version: str = "unknown"
+    complete: bool = True
+    evaluated: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    not_applicable: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    not_evaluated: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    gaps: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow)
 
 
 # The life of a 整改通知 produced by gkaudit (audit.store.notices): draft → approved → sent → 回执.

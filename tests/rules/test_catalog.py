@@ -44,6 +44,7 @@ CONTEXT_KEYS = {
     "copies",
     "http_status",
     "local_deadline",
+    "notified",
 }
 
 
@@ -130,6 +131,7 @@ def run_case(case: dict, tmp_path: Path, catalog) -> tuple[list, list, object]:
         local_deadline=_date(context.get("local_deadline")),
         copies=list(context.get("copies") or []),
         http_status=context.get("http_status"),
+        notified=list(context.get("notified") or []),
     )
     if case.get("previous"):
         ctx.previous = parse_path(_materialise(case["previous"], tmp_path, "previous"))

@@ -17,6 +17,7 @@ from audit.store.queries.core import (  # noqa: F401
     first_published,
     iso,
     newest_documents,
+    notified_findings,
     previous_report,
     query_findings,
     query_reports,
@@ -32,7 +33,6 @@ from audit.store.queries.crawl import (  # noqa: F401
     published_years,
 )
 from audit.store.queries.outputs import (  # noqa: F401
-    COVERAGE_KINDS,
     agencies_in_scope,
     coverage,
     evidence_source,

@@ -79,6 +79,50 @@ def first_published(session: Session, row: m.Report) -> date | None:
     ).one()
 
 
+# Findings the office notified that still stand: not fixed by a corrected re-publication, not
+# dismissed, withdrawn or explained.
+_NOT_STANDING = (m.FIXED, m.DISMISSED, m.WITHDRAWN, m.EXPLAINED)
+
+
+def notified_findings(session: Session, agency_id: int, year: int, published_on: date | None) -> list[dict]:
+    """Return last year's findings of an agency that a sent 整改通知 listed and that still stand (CY06).
+
+    Findings of report year ``year - 1`` listed in a notice registered as sent (gkaudit's own
+    notices register one when sent; ``notice record`` registers one by hand), except those fixed
+    by re-publication, dismissed, withdrawn or explained. A notice dated on or after
+    ``published_on`` (this year's report's publication) is not counted: the report could not
+    answer it. A finding in several notices is given with the latest one. Each item is a dict as
+    :attr:`audit.report.AuditContext.notified` describes.
+    """
+    stmt = (
+        select(m.Finding, m.Notice)
+        .join(m.NoticeFinding, col(m.NoticeFinding.finding_id) == m.Finding.id)
+        .join(m.Notice, col(m.Notice.id) == m.NoticeFinding.notice_id)
+        .where(
+            m.Finding.agency_id == agency_id,
+            m.Finding.year == year - 1,
+            col(m.Finding.status).not_in(_NOT_STANDING),
+        )
+        .order_by(col(m.Finding.id), col(m.Notice.issued_on))
+    )
+    if published_on is not None:
+        stmt = stmt.where(col(m.Notice.issued_on) < published_on)
+    latest = {finding.id: (finding, notice) for finding, notice in session.exec(stmt).all()}
+    return [
+        {
+            "finding_id": finding.id,
+            "rule": finding.rule,
+            "rule_title": finding.title,
+            "locator": finding.locator,
+            "message": finding.message,
+            "year": finding.year,
+            "notice": notice.number,
+            "notice_date": notice.issued_on.isoformat(),
+        }
+        for finding, notice in latest.values()
+    ]
+
+
 def finding_json(
     finding: m.Finding,
     agency: m.Agency,
@@ -111,6 +155,8 @@ def finding_json(
         "decision": finding.decision,
         "accepted_until": iso(finding.accepted_until),
         "fingerprint": finding.fingerprint,
+        "resolution": finding.resolution,
+        "explanation": finding.explanation,
     }
 
 
@@ -256,6 +302,8 @@ def finding_detail(session: Session, finding_id: int, today: date) -> dict | Non
     obj["document"] = document
     obj["fixed_document"] = document_of(session, row.fixed_report_id)
     obj["rule_version"] = row.rule_version
+    obj["explained_by"] = row.explained_by
+    obj["explained_at"] = iso(row.explained_at)
     obj["product_version"] = row.product_version
     obj["events"] = [
         {"at": iso(e.at), "actor": e.actor, "from": e.from_status, "to": e.to_status, "reason": e.reason}

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from sqlmodel import Session, col, select
 
+from audit.store import coverage as report_coverage
 from audit.store import tables as m
 from audit.store.queries.core import current_reports, iso, source_of
 
 # --------------------------------------------------------------------------- outputs (audit.render)
-
-# Parser anomalies that mean part of a report could not be checked (the coverage of a notice).
-COVERAGE_KINDS = ("unreadable", "reader", "missing_table", "missing_row", "column_count", "not_a_number")
 
 
 def agencies_in_scope(
@@ -45,6 +43,8 @@ def finding_details(session: Session, finding_ids: list[int]) -> dict[int, dict]
             "reply": f.reply,
             "reply_at": iso(f.reply_at),
             "rule_version": f.rule_version,
+            "explanation": f.explanation,
+            "explained_at": iso(f.explained_at),
         }
     return out
 
@@ -52,23 +52,31 @@ def finding_details(session: Session, finding_ids: list[int]) -> dict[int, dict]
 def coverage(session: Session, agency_ids: list[int]) -> dict[int, list[dict]]:
     """Return, per agency, what could and could not be checked in each year's current report.
 
-    One dict per (agency, year) report: ``year``, ``complete`` (every part read) and ``gaps`` (the
-    anomalies that left parts unchecked: kind, locator, detail), newest year first.
+    One dict per (agency, year) report, newest year first: ``year``, ``report_id``, ``gaps`` (the
+    anomalies that left parts unread: kind, locator, detail) and, once the report has been audited
+    (:mod:`audit.store.coverage`), ``evaluated`` (how many rules were evaluated),
+    ``not_applicable`` and ``not_evaluated`` (rule → why); ``complete`` is False when a part was
+    unread or a rule could not be evaluated.
     """
     out: dict[int, list[dict]] = {a: [] for a in agency_ids}
     rows = [r for r in current_reports(session) if r.agency_id in out]
+    stored = report_coverage.records(session, [r.id for r in rows])  # type: ignore[misc]
     for row in sorted(rows, key=lambda r: -(r.year or 0)):
         parsed = session.exec(select(m.Report.parsed).where(m.Report.id == row.id)).one()
-        gaps = [
-            {"kind": a.get("kind"), "locator": a.get("locator"), "detail": a.get("detail") or ""}
-            for a in parsed.get("anomalies", [])
-            if a.get("kind") in COVERAGE_KINDS
-        ]
-        if not row.readable and not any(g["kind"] == "unreadable" for g in gaps):
-            gaps.insert(
-                0, {"kind": "unreadable", "locator": None, "detail": parsed.get("unreadable_reason") or ""}
-            )
-        out[row.agency_id].append({"year": row.year, "complete": not gaps, "gaps": gaps, "report_id": row.id})
+        gaps = report_coverage.gaps_of(parsed, row.readable)
+        rec = stored.get(row.id)  # type: ignore[arg-type]
+        not_evaluated = dict(rec.not_evaluated) if rec else {}
+        out[row.agency_id].append(
+            {
+                "year": row.year,
+                "report_id": row.id,
+                "complete": not gaps and not not_evaluated,
+                "gaps": gaps,
+                "evaluated": len(rec.evaluated) if rec else None,
+                "not_applicable": dict(rec.not_applicable) if rec else {},
+                "not_evaluated": not_evaluated,
+            }
+        )
     return out
 
 
