@@ -18,10 +18,10 @@ from __future__ import annotations
 
 import json
 import shutil
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
-from bench_support import BenchError, Figure, Target, manifest_documents, must, run_gk, sample_corpus
+from bench_support import BenchError, Figure, Target, must, run_gk, sample_corpus
 
 REPORTS_PER_SITE = 3
 CORRECTED_EVERY = 50
@@ -36,22 +36,25 @@ FAST = {
 }
 
 
-def farm_manifest(sites: int, folder: Path) -> dict:
-    """Return the demo-portal manifest of the farm (documents of the corpus, some corrected on night 2)."""
-    corpus = sample_corpus(sites * REPORTS_PER_SITE)
-    docs = []
-    for i, doc in enumerate(manifest_documents(corpus)):
-        row = dict(doc, file=str(corpus / doc["file"]))
-        if i % CORRECTED_EVERY == CORRECTED_EVERY - 1 and doc["format"] in ("text", "html", "pdf"):
-            data = Path(row["file"]).read_bytes()
-            fixed = folder / f"corrected-{i}{Path(doc['file']).suffix}"
-            fixed.write_bytes(
-                data + (b"\n%corrected\n" if doc["format"] == "pdf" else "\n（更正）\n".encode())
-            )
-            row["corrected_file"] = str(fixed)
-            row["corrected_on"] = (date.fromisoformat(doc["published_on"]) + timedelta(days=30)).isoformat()
-        docs.append(row)
-    return {"documents": docs}
+def farm_sites(count: int, folder: Path) -> list:
+    """Return the farm's demo sites: ``count`` agencies of the corpus, styles in turn, some corrected."""
+    from audit.demo.portals import STYLES
+    from audit.nightly.demo import plan_sites
+
+    corpus = sample_corpus(count * REPORTS_PER_SITE)
+    manifest = json.loads((corpus / "manifest.json").read_text(encoding="utf-8"))
+    sites = plan_sites(manifest, corpus)
+    n = 0
+    for i, site in enumerate(sites):
+        site.style = STYLES[i % len(STYLES)]
+        for doc in site.documents:
+            n += 1
+            if n % CORRECTED_EVERY == 0 and doc.kind in ("text", "html", "pdf"):
+                doc.corrected = doc.data + (
+                    b"\n%corrected\n" if doc.kind == "pdf" else "\n（更正）\n".encode()
+                )
+                doc.corrected_on = doc.published_on + timedelta(days=30)
+    return sites
 
 
 def _crawl(target: Target, data: Path, limit: float) -> tuple[float, dict]:
@@ -70,13 +73,13 @@ def _crawl(target: Target, data: Path, limit: float) -> tuple[float, dict]:
 
 def bench_crawl(target: Target, opts: object, state: dict) -> list[Figure]:
     """Crawl the farm on two nights; pages/s of night 1 and night 2's bytes as a share of night 1's."""
-    from audit.demo import registry_text, sites_from_manifest
+    from audit.demo import registry_text
     from audit.demo.portals import build
     from audit.demo.server import Portals
 
     count = opts.sites  # type: ignore[attr-defined]
     work = target.workdir("crawl")
-    sites = sites_from_manifest(farm_manifest(count, work), Path("/"))
+    sites = farm_sites(count, work)
     root = work / "sites"
     build(sites, root, night=1)
     portals = Portals(sites, root)

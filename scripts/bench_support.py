@@ -92,12 +92,13 @@ class Target:
 
 @dataclass
 class Timed:
-    """A finished child process: exit code, output, wall seconds, peak memory (bytes)."""
+    """A finished child process: exit code, output, wall and CPU seconds, peak memory (bytes)."""
 
     code: int
     stdout: str
     stderr: str
     seconds: float
+    cpu: float  # user + system seconds of the child and its reaped descendants (wait4)
     max_rss: int  # the largest single process (wait4's ru_maxrss: the child and its reaped children)
     tree_rss: int  # the largest sum over the child and its descendants, sampled every 0.1 s
 
@@ -171,6 +172,7 @@ def run_timed(cmd: Sequence[str], env: dict[str, str], cwd: Path, timeout: float
         stdout=out_f.read().decode("utf-8", "replace"),
         stderr=err_f.read().decode("utf-8", "replace"),
         seconds=seconds,
+        cpu=usage.ru_utime + usage.ru_stime,
         max_rss=usage.ru_maxrss * scale,
         tree_rss=max(peak[0], usage.ru_maxrss * scale),
     )
