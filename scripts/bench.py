@@ -25,6 +25,7 @@ Examples::
 
     python scripts/bench.py --quick
     python scripts/bench.py --only throughput,reaudit --docs 2000
+    python scripts/bench.py --rev main --only stages
     python scripts/bench.py --compare main . --only startup,stages --rounds 3
 """
 
@@ -172,7 +173,7 @@ def main(argv: list[str] | None = None) -> int:
     worktrees: list[Path] = []
     targets: list[Target] = []
     try:
-        revs = args.compare or ["."]
+        revs = args.compare or [args.rev]
         targets = [prepare(rev, worktrees) for rev in revs]
         results: dict[str, list[list[list[Figure]]]] = {n: [[] for _ in targets] for n in args.names}
         states: list[dict] = [{} for _ in targets]
