@@ -76,6 +76,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--sites", type=int, help="抓取基准的网站个数（默认 1000）")
     ap.add_argument("--copy-sizes", help="CY05 的规模，逗号分隔（默认 1000,4000,10000）")
     ap.add_argument("--repeats", type=int, help="启动时间的重复次数（默认 5）")
+    ap.add_argument("--rev", default=".", help="只测这一个 git 版本（默认 . 即工作区）")
     ap.add_argument(
         "--compare", nargs=2, metavar=("REV_A", "REV_B"), help="并排比较两个 git 版本（. 为工作区）"
     )
