@@ -20,6 +20,7 @@ process per file; the seeded store is cached per corpus and per schema of the ta
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import json
 import os
@@ -112,9 +113,9 @@ def _audit(target: Target, data: Path, *args: str, **env: str) -> tuple[Timed, d
     return result, summary
 
 
-def bench_throughput(target: Target, opts: object, state: dict) -> list[Figure]:
+def bench_throughput(target: Target, opts: argparse.Namespace, state: dict) -> list[Figure]:
     """Audit a freshly seeded store with one worker and with all cores; reports/s and peak memory."""
-    count = opts.docs  # type: ignore[attr-defined]
+    count = opts.docs
     corpus = sample_corpus(count)
     cores = os.cpu_count() or 1
     jobs = has_jobs(target)
@@ -142,9 +143,9 @@ def bench_throughput(target: Target, opts: object, state: dict) -> list[Figure]:
     return figures
 
 
-def bench_reaudit(target: Target, opts: object, state: dict) -> list[Figure]:
+def bench_reaudit(target: Target, opts: argparse.Namespace, state: dict) -> list[Figure]:
     """Time ``audit --all`` on an audited store: unchanged, then after a rule change (a local pack)."""
-    count = opts.docs  # type: ignore[attr-defined]
+    count = opts.docs
     data = state.pop("audited", None)
     if data is None:
         data = fresh_store(target, sample_corpus(count), count, "reaudit")
@@ -181,9 +182,9 @@ def _text_report(corpus: Path) -> Path:
     return corpus / manifest_documents(corpus)[0]["file"]
 
 
-def bench_startup(target: Target, opts: object, state: dict) -> list[Figure]:
+def bench_startup(target: Target, opts: argparse.Namespace, state: dict) -> list[Figure]:
     """Time ``gkaudit --help`` and ``gkaudit check FILE`` (min and median of the repeats)."""
-    repeats = opts.repeats  # type: ignore[attr-defined]
+    repeats = opts.repeats
     report = _text_report(sample_corpus(10))
     work = target.workdir("startup")
     figures: list[Figure] = []

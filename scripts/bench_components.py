@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 
 from bench_support import Figure, Target, child_json
@@ -53,9 +54,9 @@ print(json.dumps({"pdf": [pages, pdf_s], "docx": [docs, docx_s]}))
 LOWER = ("秒", "MB", "seconds", "_s", "mb", "时间")
 
 
-def bench_copies(target: Target, opts: object, state: dict) -> list[Figure]:
+def bench_copies(target: Target, opts: argparse.Namespace, state: dict) -> list[Figure]:
     """Run the target's CY05 benchmark (or time ``find_copies`` where it has none)."""
-    sizes = opts.copy_sizes  # type: ignore[attr-defined]
+    sizes = opts.copy_sizes
     result: dict = child_json(target, COPIES, json.dumps(sizes))  # type: ignore[assignment]
     figures = []
     for name, value in result["figures"].items():
@@ -65,7 +66,7 @@ def bench_copies(target: Target, opts: object, state: dict) -> list[Figure]:
     return figures
 
 
-def bench_readers(target: Target, opts: object, state: dict) -> list[Figure]:
+def bench_readers(target: Target, opts: argparse.Namespace, state: dict) -> list[Figure]:
     """Run ``bench_pdf()`` and ``bench_docx()`` of the target's ``scripts/bench_readers.py``."""
     result: dict = child_json(target, READERS)  # type: ignore[assignment]
     pages, pdf_s = result["pdf"]

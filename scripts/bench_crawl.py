@@ -16,6 +16,7 @@ raised to the global one): this measures the crawler, not the politeness setting
 
 from __future__ import annotations
 
+import argparse
 import json
 import shutil
 from datetime import timedelta
@@ -71,13 +72,13 @@ def _crawl(target: Target, data: Path, limit: float) -> tuple[float, dict]:
     return result.seconds, json.loads(lines[-1])
 
 
-def bench_crawl(target: Target, opts: object, state: dict) -> list[Figure]:
+def bench_crawl(target: Target, opts: argparse.Namespace, state: dict) -> list[Figure]:
     """Crawl the farm on two nights; pages/s of night 1 and night 2's bytes as a share of night 1's."""
     from audit.demo import registry_text
     from audit.demo.portals import build
     from audit.demo.server import Portals
 
-    count = opts.sites  # type: ignore[attr-defined]
+    count = opts.sites
     work = target.workdir("crawl")
     sites = farm_sites(count, work)
     root = work / "sites"

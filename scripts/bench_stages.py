@@ -21,6 +21,7 @@ prints its read + parse + check rate in reports/s on one core.
 
 from __future__ import annotations
 
+import argparse
 import json
 
 from bench_audit import _audit, fresh_store, has_jobs
@@ -76,9 +77,9 @@ print(json.dumps(out))
 """
 
 
-def bench_stages(target: Target, opts: object, state: dict) -> list[Figure]:
+def bench_stages(target: Target, opts: argparse.Namespace, state: dict) -> list[Figure]:
     """Time the stages on a sample of the corpus; print ms per document and shares in %."""
-    count = opts.stage_docs  # type: ignore[attr-defined]
+    count = opts.stage_docs
     corpus = sample_corpus(count)
     docs = manifest_documents(corpus)
     listing = target.workdir("stages") / "files.json"
