@@ -49,7 +49,7 @@ from bench_compare import prepare, remove  # noqa: E402
 from bench_components import bench_copies, bench_readers  # noqa: E402
 from bench_crawl import bench_crawl  # noqa: E402
 from bench_stages import bench_stages  # noqa: E402
-from bench_support import ROOT, BenchError, Figure, Target, pad  # noqa: E402
+from bench_support import ROOT, BenchError, Figure, Target, become_subreaper, pad  # noqa: E402
 
 Bench = Callable[[Target, argparse.Namespace, dict], list[Figure]]
 BENCHES: dict[str, tuple[str, Bench]] = {
@@ -167,6 +167,7 @@ def ratio_table(name: str, labels: list[str], results: list[list[list[Figure]]])
 def main(argv: list[str] | None = None) -> int:
     """Run the selected benchmarks on this tree, or on two revisions side by side."""
     args = parse_args(argv)
+    become_subreaper()  # CPU time of worker processes that outlive their command by a moment
     print(f"机器：{machine()}")
     print(
         f"基准：{', '.join(args.names)}；报告 {args.docs} 份，阶段样本 {args.stage_docs} 份，网站 {args.sites} 个"

@@ -134,7 +134,9 @@ def bench_throughput(target: Target, opts: argparse.Namespace, state: dict) -> l
         figures.append(Figure(f"审核吞吐 {label}", done / seconds if seconds else None, "份/秒", note=note))
         if n == 1:  # CPU time is what a busy machine distorts least
             figures.append(
-                Figure("审核 每 CPU 秒", done / result.cpu if result.cpu else None, "份", note="含启动")
+                Figure(
+                    "审核 每 CPU 秒", done / result.cpu if result.cpu else None, "份", note="含启动和工作进程"
+                )
             )
         figures.append(Figure(f"峰值内存 {label}（最大单进程）", result.max_rss / 2**20, "MB", False))
         figures.append(Figure(f"峰值内存 {label}（进程树合计）", result.tree_rss / 2**20, "MB", False))

@@ -10,8 +10,10 @@ prints them (and, with ``--compare``, their ratio). Nothing here asserts a speed
 
 from __future__ import annotations
 
+import ctypes
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -98,7 +100,7 @@ class Timed:
     stdout: str
     stderr: str
     seconds: float
-    cpu: float  # user + system seconds of the child and its reaped descendants (wait4)
+    cpu: float  # user + system seconds of the child and all its descendants (see run_timed)
     max_rss: int  # the largest single process (wait4's ru_maxrss: the child and its reaped children)
     tree_rss: int  # the largest sum over the child and its descendants, sampled every 0.1 s
 
@@ -137,10 +139,61 @@ def _rss(pid: int) -> int:
     return 0
 
 
+SUBREAPER = [False]  # whether become_subreaper() succeeded (the benchmark command calls it)
+
+
+def become_subreaper() -> bool:
+    """Make this process adopt its orphaned descendants (Linux ``PR_SET_CHILD_SUBREAPER``).
+
+    A worker pool or a forkserver may outlive the command that started it by a moment; adopted and
+    reaped here, its CPU time (and its own reaped children's) is counted with the command's. Only
+    the benchmark command calls this (never on import: a test process must stay as it is).
+    """
+    if sys.platform.startswith("linux"):
+        try:
+            SUBREAPER[0] = ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0) == 0
+        except (OSError, AttributeError):
+            SUBREAPER[0] = False
+    return SUBREAPER[0]
+
+
+def _reap_adopted(wait: float) -> None:
+    """Reap the adopted descendants that have exited, waiting up to ``wait`` seconds for the rest."""
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid:
+            continue
+        if time.monotonic() > deadline:
+            return
+        time.sleep(0.02)
+
+
+def _wait(proc: subprocess.Popen, timeout: float | None) -> tuple[int, object]:
+    """Wait for ``proc`` (killed after ``timeout`` seconds); return its wait status and rusage."""
+    deadline = time.monotonic() + timeout if timeout else None
+    while True:
+        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+        if pid:
+            return status, usage
+        if deadline and time.monotonic() > deadline:
+            proc.kill()
+        time.sleep(0.02)
+
+
 def run_timed(cmd: Sequence[str], env: dict[str, str], cwd: Path, timeout: float | None = None) -> Timed:
-    """Run ``cmd``; return its exit code, output, wall time and peak memory (single and tree)."""
-    out_f = tempfile.TemporaryFile()
-    err_f = tempfile.TemporaryFile()
+    """Run ``cmd``; return its exit code, output, wall and CPU time and peak memory (single and tree).
+
+    CPU time is the growth of this process's ``RUSAGE_CHILDREN``: the command, its reaped children
+    and (this process being a subreaper) the descendants it left behind, reaped here.
+    """
+    if SUBREAPER[0]:
+        _reap_adopted(0)  # leftovers of earlier commands are not this command's
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    out_f, err_f = tempfile.TemporaryFile(), tempfile.TemporaryFile()
     start = time.perf_counter()
     proc = subprocess.Popen(list(cmd), env=env, cwd=cwd, stdout=out_f, stderr=err_f)
     peak = [0]
@@ -152,29 +205,26 @@ def run_timed(cmd: Sequence[str], env: dict[str, str], cwd: Path, timeout: float
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
-    deadline = time.monotonic() + timeout if timeout else None
-    while True:
-        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-        if pid:
-            break
-        if deadline and time.monotonic() > deadline:
-            proc.kill()
-        time.sleep(0.02)
+    status, usage = _wait(proc, timeout)
     seconds = time.perf_counter() - start
     done.set()
     sampler.join()
-    proc.returncode = os.waitstatus_to_exitcode(status)
+    if SUBREAPER[0]:
+        _reap_adopted(10)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    proc.returncode = os.waitstatus_to_exitcode(status)  # type: ignore[arg-type]
     out_f.seek(0)
     err_f.seek(0)
     scale = 1 if sys.platform == "darwin" else 1024  # ru_maxrss: bytes on macOS, KiB on Linux
+    maxrss = usage.ru_maxrss * scale  # type: ignore[attr-defined]
     return Timed(
         code=proc.returncode,
         stdout=out_f.read().decode("utf-8", "replace"),
         stderr=err_f.read().decode("utf-8", "replace"),
         seconds=seconds,
-        cpu=usage.ru_utime + usage.ru_stime,
-        max_rss=usage.ru_maxrss * scale,
-        tree_rss=max(peak[0], usage.ru_maxrss * scale),
+        cpu=(after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime),
+        max_rss=maxrss,
+        tree_rss=max(peak[0], maxrss),
     )
 
 
