@@ -5,13 +5,15 @@ Python and its tree first on ``PYTHONPATH`` (imports come from the worktree: che
 benchmark runs). A revision whose dependencies differ gets its own virtual environment (built once
 with pip and kept under ``data/bench/venvs/``, keyed by the dependency lists). ``.`` (or ``WORKTREE``)
 names this working tree as it is, uncommitted changes included. The worktrees are removed at the
-end; nothing of the repository's own checkout changes.
+end; nothing of the repository's own checkout changes. A worktree sits in a temporary folder
+beside a link to ``../shared`` (the corpus), as the repository does.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -68,8 +70,11 @@ def prepare(rev: str, worktrees: list[Path]) -> Target:
             sha = _git("rev-parse", "--verify", f"{rev}^{{commit}}")
         except subprocess.CalledProcessError as exc:
             raise BenchError(f"找不到 git 版本“{rev}”") from exc
-        path = Path(tempfile.mkdtemp(prefix=f"gkaudit-rev-{sha[:8]}-"))
-        path.rmdir()
+        home = Path(tempfile.mkdtemp(prefix=f"gkaudit-rev-{sha[:8]}-"))
+        shared = ROOT.parent / "shared"
+        if shared.is_dir():  # the corpus beside the repository is beside the worktree too
+            (home / "shared").symlink_to(shared)
+        path = home / "gkaudit"
         _git("worktree", "add", "--detach", str(path), sha)
         worktrees.append(path)
         python = sys.executable if dependencies(path) == dependencies(ROOT) else _venv_for(path)
@@ -82,5 +87,6 @@ def remove(worktrees: list[Path]) -> None:
     """Remove the temporary worktrees made by :func:`prepare`."""
     for path in worktrees:
         subprocess.run(["git", "worktree", "remove", "--force", str(path)], cwd=ROOT, capture_output=True)
+        shutil.rmtree(path.parent, ignore_errors=True)
     if worktrees:
         subprocess.run(["git", "worktree", "prune"], cwd=ROOT, capture_output=True)
