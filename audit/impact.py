@@ -18,7 +18,7 @@ catalogue's ``copy`` rules use (:func:`copy_floor`), so a lowered CY05 threshold
 copies; the store's audit computes copies down to ``audit.facts.similarity.THRESHOLD``.
 
 To add a comparison (another kind of finding to preview): extend :func:`_stored` and
-:func:`_found` alike, and test it in tests/test_rules_impact.py.
+:func:`_found` alike, and test it in tests/test_beyond_scenario.py.
 """
 
 from __future__ import annotations
