@@ -30,8 +30,9 @@ test: setup
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest -p no:cacheprovider
 
+# make bench BENCH="--quick"  or  BENCH="--compare main . --only throughput --docs 500"
 bench: setup
-	$(BIN)/python scripts/bench.py
+	$(BIN)/python scripts/bench.py $(BENCH)
 
 clean:
 	rm -rf $(VENV) data
