@@ -87,7 +87,7 @@ def bench_copies() -> None:
         items = corpus(n, seed=11)
         items[n // 2] = plant_copy(items[1], n // 2, items[n // 2].agency)
         start = time.perf_counter()
-        found = find_copies(items)
+        found = find_copies(items, floor=0.8)
         print(f"  {n:>5} 份  {time.perf_counter() - start:6.2f} 秒  发现雷同 {len(found.copies)} 份")
 
 
