@@ -44,7 +44,7 @@ from audit.rulebook.check import catalogue_version, default_catalog, evaluate
 from audit.store import copyindex, coverage, lifecycle
 from audit.store import db as store
 from audit.store import tables as m
-from audit.store.queries import current_reports, newest_documents, report_sources, source_of
+from audit.store.queries import newest_documents, source_of
 
 log = logging.getLogger(__name__)
 STEPS = ("open_run", "parse", "plan", "check", "missing", "gone", "close_run")
@@ -246,24 +246,11 @@ def step_parse(state: RunState) -> None:
 
 
 def copies_for_year(session: Session, year: int, floor: float | None = None) -> similarity.CopyResult:
-    """Return the CY05 copies among the newest reports of ``year`` (keys are report ids) down to ``floor``.
+    """Return the CY05 copies of ``year``'s newest reports (keys: report ids) down to ``floor`` (the catalogue's).
 
-    ``floor`` defaults to the catalogue's (:func:`audit.rulebook.bounds.copy_floor`). The store's
-    index answers when it is up to date for that floor; else the year is searched in memory and
-    nothing is written (``gkaudit copies``, ``rules impact``).
+    From the store's index when it is up to date for that floor, else searched in memory; nothing is written.
     """
-    floor = copy_floor(default_catalog()) if floor is None else floor
-    if copyindex.is_fresh(session, year, floor):
-        return copyindex.stored_copies(session, year)
-    rows = current_reports(session, year)
-    names = dict(session.exec(select(m.Agency.id, m.Agency.name)).all())
-    sources = report_sources(session, [r.id for r in rows if r.narrative])  # type: ignore[misc]
-    items = [
-        similarity.Narrative(key=r.id, agency=names[r.agency_id], source=sources[r.id], sections=r.narrative)  # type: ignore[index]
-        for r in rows
-        if r.narrative
-    ]
-    return similarity.find_copies(items, floor=floor, cluster_prefix=f"{year}-")
+    return copyindex.copies_for_year(session, year, copy_floor(default_catalog()) if floor is None else floor)
 
 
 def _plan_copies(session: Session, state: RunState, years: set[int]) -> set[int]:
@@ -276,15 +263,7 @@ def _plan_copies(session: Session, state: RunState, years: set[int]) -> set[int]
     # a year searched to another floor (CY05's threshold changed in its YAML) is searched again
     years = years | copyindex.years_to_search_again(session, floor)
     for year in sorted(years):
-        done = copyindex.refresh_year(session, year, floor, state.run_id)
-        log.info(
-            "CY05 %s: %s reports, %s read, %s probed, whole year: %s",
-            year,
-            done.reports,
-            done.read,
-            done.probes,
-            done.whole,
-        )
+        log.info("CY05: %s", copyindex.refresh_year(session, year, floor, state.run_id))
     return copyindex.due_rechecks(session)  # also those a failed or killed run left unchecked
 
 

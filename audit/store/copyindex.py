@@ -26,9 +26,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import struct
-import sys
-from array import array
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -39,82 +36,11 @@ from sqlmodel import Session, col, select
 
 from audit.facts import similarity as sim
 from audit.store import tables as m
-from audit.store.queries import current_report_keys, report_sources
+from audit.store.copycodec import SectionSig, pack, pack_sets, unpack, unpack_sets
+from audit.store.queries import current_report_keys, current_reports, report_sources
 
 CHUNK = 2000  # ids per IN (...) clause
 WHOLE_YEAR = 8  # search the whole year when more than one report in WHOLE_YEAR changed
-_HEAD = struct.Struct("<III")
-_LITTLE = sys.byteorder == "little"
-
-
-@dataclass(frozen=True)
-class SectionSig:
-    """One section's stored signature: cleaned length, kept sentence hashes, sampled shingles."""
-
-    chars: int
-    sentences: tuple[int, ...]
-    sample: frozenset[int]
-
-
-def _arr(code: str, values: Iterable[int]) -> bytes:
-    """Return integers packed little-endian."""
-    a = array(code, values)
-    if not _LITTLE:
-        a.byteswap()
-    return a.tobytes()
-
-
-def _unarr(code: str, data: bytes) -> array:
-    """Return little-endian packed integers."""
-    a = array(code)
-    a.frombytes(data)
-    if not _LITTLE:
-        a.byteswap()
-    return a
-
-
-def pack(sections: dict[str, SectionSig]) -> bytes:
-    """Return the ``data`` bytes of a signature (sections in ``NARRATIVE_SECTIONS`` order)."""
-    out = bytearray()
-    for sid in sim.NARRATIVE_SECTIONS:
-        s = sections.get(sid) or SectionSig(0, (), frozenset())
-        out += _HEAD.pack(s.chars, len(s.sentences), len(s.sample))
-        out += _arr("q", s.sentences) + _arr("I", sorted(s.sample))
-    return bytes(out)
-
-
-def unpack(data: bytes) -> dict[str, SectionSig]:
-    """Return the sections of a signature's ``data`` bytes."""
-    out, pos = {}, 0
-    for sid in sim.NARRATIVE_SECTIONS:
-        chars, n_sent, n_sample = _HEAD.unpack_from(data, pos)
-        pos += _HEAD.size
-        sent = _unarr("q", data[pos : pos + 8 * n_sent])
-        pos += 8 * n_sent
-        sample = _unarr("I", data[pos : pos + 4 * n_sample])
-        pos += 4 * n_sample
-        out[sid] = SectionSig(chars, tuple(sent), frozenset(sample))
-    return out
-
-
-def pack_sets(sets: dict[str, frozenset[int]]) -> bytes:
-    """Return per-section sets of sentence hashes (the boilerplate) as bytes."""
-    out = bytearray()
-    for sid in sim.NARRATIVE_SECTIONS:
-        values = sorted(sets.get(sid, ()))
-        out += struct.pack("<I", len(values)) + _arr("q", values)
-    return bytes(out)
-
-
-def unpack_sets(data: bytes) -> dict[str, frozenset[int]]:
-    """Return the per-section sets of :func:`pack_sets`."""
-    out, pos = {}, 0
-    for sid in sim.NARRATIVE_SECTIONS:
-        (n,) = struct.unpack_from("<I", data, pos)
-        pos += 4
-        out[sid] = frozenset(_unarr("q", data[pos : pos + 8 * n]))
-        pos += 8 * n
-    return out
 
 
 def narrative_digest(narrative: dict) -> str:
@@ -372,6 +298,12 @@ class Refreshed:
     pairs: int
     changed: set[int]
 
+    def __str__(self) -> str:
+        return (
+            f"{self.year}: {self.reports} reports, {self.read} read, {self.probes} probed, "
+            f"{'whole year' if self.whole else 'incremental'}, {self.pairs} pairs, {len(self.changed)} copy sets changed"
+        )
+
 
 def refresh_year(session: Session, year: int, floor: float, run_id: int | None) -> Refreshed:
     """Bring the copy index of ``year`` up to date (the caller's transaction); return what it did.
@@ -464,6 +396,20 @@ def stored_copies(session: Session, year: int) -> sim.CopyResult:
         agency.update({rid: names[aid] for rid, aid in rows})
         source.update(report_sources(session, chunk))
     return sim.assemble(pairs, agency, source, prefix=f"{year}-")  # type: ignore[arg-type]
+
+
+def copies_for_year(session: Session, year: int, floor: float) -> sim.CopyResult:
+    """Return the copies of ``year`` down to ``floor``: stored when the index is up to date, else searched in memory.
+
+    Nothing is written (``gkaudit copies``, ``rules impact``).
+    """
+    if is_fresh(session, year, floor):
+        return stored_copies(session, year)
+    rows = [r for r in current_reports(session, year) if r.narrative]
+    names = dict(session.exec(select(m.Agency.id, m.Agency.name)).all())
+    sources = report_sources(session, [r.id for r in rows])  # type: ignore[misc]
+    items = [sim.Narrative(r.id, names[r.agency_id], sources[r.id], r.narrative) for r in rows]  # type: ignore[index]
+    return sim.find_copies(items, floor=floor, cluster_prefix=f"{year}-")
 
 
 def years_to_search_again(session: Session, floor: float) -> set[int]:
