@@ -127,8 +127,12 @@ def _line(label: str, r: dict) -> str:
 
 def bench_copies(
     sizes: tuple[int, ...] = (1000, 4000, 10000), new: int = 20, compare: str | None = None
-) -> None:
-    """Print CY05 figures for stores of ``sizes`` reports (and for git revision ``compare`` beside them)."""
+) -> dict[str, float]:
+    """Print CY05 figures for stores of ``sizes`` reports (and for git revision ``compare`` beside them).
+
+    Returns this tree's figures by name (seconds and MB: lower is better), for ``scripts/bench.py``.
+    """
+    figures: dict[str, float] = {}
     print(
         f"CY05 跨机关雷同：合成语料（词汇刻意重复），每百份植入1份抄袭；CPU 秒，Python {sys.version.split()[0]}"
     )
@@ -144,12 +148,18 @@ def bench_copies(
         for n in sizes:
             if worktree is not None:
                 print(_line(compare[:8], {**_child(worktree, n, new), "new": new}), flush=True)  # type: ignore[index]
-            print(_line("当前", {**_child(ROOT, n, new), "new": new}), flush=True)
+            mine = _child(ROOT, n, new)
+            print(_line("当前", {**mine, "new": new}), flush=True)
+            if "error" not in mine:
+                figures[f"CY05 整年检索 {n} 份（秒）"] = mine["whole_year_s"]
+                figures[f"CY05 {n} 份中新增 {new} 份（秒）"] = mine["nightly_s"]
+                figures[f"CY05 {n} 份峰值内存（MB）"] = mine["peak_mb"]
     finally:
         if worktree is not None:
             subprocess.run(
                 ["git", "-C", str(ROOT), "worktree", "remove", "--force", str(worktree)], check=False
             )
+    return figures
 
 
 def main(argv: list[str] | None = None) -> int:
