@@ -8,7 +8,8 @@ sample (the margin absorbs sampling noise). Two searches give the same candidate
   section probes the index with its rarest ``|A| − ⌈t·|A|⌉ + 1`` sampled shingles only, which finds
   every pair that can reach ``t``; each pair is seen once.
 - :func:`candidates_of` (a few new or changed sections against the rest of the year): each probe
-  section is compared with every other; its cost grows with (probes × year), not with year².
+  section counts the sampled shingles it shares with every other through an index of the year;
+  its cost grows with (probes × year), not with year².
 
 :func:`measure` then decides on the full shingle sets: the similarity is the containment (the share
 of the smaller text's shingles found in the larger), the Jaccard index is given beside it, and a
@@ -80,20 +81,29 @@ def all_candidates(entries: Sequence[Entry], floor: float) -> list[tuple[int, in
 
 
 def candidates_of(entries: Sequence[Entry], probes: Iterable[int], floor: float) -> list[tuple[int, int]]:
-    """Return the candidate pairs (entry indexes) that involve a probe entry, each pair once."""
+    """Return the candidate pairs (entry indexes) that involve a probe entry, each pair once.
+
+    The year's samples are indexed once; each probe counts, per other entry, the sampled shingles
+    they share (all of its shingles probe, since the other entry may be the smaller one).
+    """
     t = probe_share(floor)
+    index: dict[int, list[int]] = defaultdict(list)
+    for i, e in enumerate(entries):
+        for h in e.sample:
+            index[h].append(i)
     done: set[int] = set()  # a pair of two probes is found by the first of them
     pairs: list[tuple[int, int]] = []
     for a in sorted(set(probes)):
         done.add(a)
         ea = entries[a]
-        if not ea.sample:
-            continue
-        pairs.extend(
-            (a, b)
-            for b, eb in enumerate(entries)
-            if b not in done and eb.sample and not ea.sample.isdisjoint(eb.sample) and _enough(ea, eb, t)
-        )
+        shared: Counter[int] = Counter()
+        for h in ea.sample:
+            shared.update(index[h])
+        size = len(ea.sample)
+        for b, n in shared.items():
+            eb = entries[b]
+            if b not in done and eb.agency != ea.agency and n >= t * min(size, len(eb.sample)):
+                pairs.append((a, b))
     return pairs
 
 
