@@ -81,13 +81,15 @@ def bench_copies() -> None:
     from test_similarity import corpus, plant_copy
 
     from audit.facts.similarity import find_copies
+    from audit.rulebook.bounds import copy_floor
+    from audit.rulebook.check import default_catalog
 
     print("\nCY05 跨机关雷同聚类（合成语料，词汇刻意重复：最坏情况）：")
     for n in (100, 1000):
         items = corpus(n, seed=11)
         items[n // 2] = plant_copy(items[1], n // 2, items[n // 2].agency)
         start = time.perf_counter()
-        found = find_copies(items, floor=0.8)
+        found = find_copies(items, floor=copy_floor(default_catalog()))
         print(f"  {n:>5} 份  {time.perf_counter() - start:6.2f} 秒  发现雷同 {len(found.copies)} 份")
 
 
