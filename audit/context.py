@@ -1,7 +1,7 @@
 """The audit context of a stored report: what its checks know beyond the document itself.
 
 One place builds the :class:`~audit.report.AuditContext` of a stored report version, so that the
-audit run (:mod:`audit.run`) and the rule-change preview (:mod:`audit.rulebook.impact`) check a
+audit run (:mod:`audit.run`) and the rule-change preview (:mod:`audit.impact`) check a
 report with exactly the same knowledge: last year's report (CY01–CY04), the first 发布日期 (TL01),
 the registry's local deadline (TL01), the status of gone URLs (TL04), the cross-agency copies the
 caller computed for the year (CY05) and last year's notified findings (CY06).

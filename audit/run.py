@@ -36,13 +36,15 @@ from audit import crawled, genre
 from audit.bounded import parse_bounded
 from audit.context import audit_context
 from audit.facts import similarity
+from audit.facts.copies import PARTNERS_SHOWN
 from audit.readers import LimitExceeded, UnreadableError
 from audit.report import Anomaly, Report
-from audit.rulebook.check import catalogue_version, evaluate
-from audit.store import coverage, lifecycle
+from audit.rulebook.bounds import copy_floor
+from audit.rulebook.check import catalogue_version, default_catalog, evaluate
+from audit.store import copyindex, coverage, lifecycle
 from audit.store import db as store
 from audit.store import tables as m
-from audit.store.queries import current_reports, newest_documents, source_of
+from audit.store.queries import newest_documents, source_of
 
 log = logging.getLogger(__name__)
 STEPS = ("open_run", "parse", "plan", "check", "missing", "gone", "close_run")
@@ -243,34 +245,37 @@ def step_parse(state: RunState) -> None:
 # --------------------------------------------------------------------------- plan
 
 
-def copies_for_year(
-    session: Session, year: int, threshold: float = similarity.THRESHOLD
-) -> similarity.CopyResult:
-    """Compute CY05 copies among the newest reports of ``year`` (keys are report ids), down to ``threshold``."""
-    rows = current_reports(session, year)
-    names = dict(session.exec(select(m.Agency.id, m.Agency.name)).all())
-    docs = {
-        d.id: d
-        for d in session.exec(
-            select(m.Document).where(col(m.Document.id).in_([r.document_id for r in rows]))
-        ).all()
-    }
-    items = [
-        similarity.Narrative(
-            key=r.id, agency=names[r.agency_id], source=source_of(docs[r.document_id]), sections=r.narrative
-        )
-        for r in rows
-        if r.narrative
-    ]
-    return similarity.find_copies(items, threshold=threshold, cluster_prefix=f"{year}-")
+def copies_for_year(session: Session, year: int, floor: float | None = None) -> similarity.CopyResult:
+    """Return the CY05 copies of ``year``'s newest reports (keys: report ids) down to ``floor`` (the catalogue's).
+
+    From the store's index when it is up to date for that floor, else searched in memory; nothing is written.
+    """
+    return copyindex.copies_for_year(session, year, copy_floor(default_catalog()) if floor is None else floor)
+
+
+def _plan_copies(session: Session, state: RunState, years: set[int]) -> set[int]:
+    """Bring the copy index of ``years`` up to date; return the reports audited before their copies changed.
+
+    Years indexed down to another floor than the catalogue's are updated too, so that a changed
+    CY05 threshold opens and closes copy findings at the next audit.
+    """
+    floor = copy_floor(default_catalog())
+    # a year searched to another floor (CY05's threshold changed in its YAML) is searched again
+    years = years | copyindex.years_to_search_again(session, floor)
+    for year in sorted(years):
+        log.info("CY05: %s", copyindex.refresh_year(session, year, floor, state.run_id))
+    return copyindex.due_rechecks(session)  # also those a failed or killed run left unchecked
 
 
 def step_plan(state: RunState) -> None:
     """Decide which reports to check: the unaudited ones, their copy partners and their followers.
 
-    Reports already audited that a new report copies (or is copied by) are checked again, so that
-    both sides of a copy carry the CY05 finding; the next year's report of an agency whose report
-    changed is checked again, since CY01–CY04 compare with the report that has just changed.
+    The copy index of the years concerned is brought up to date first (:mod:`audit.store.copyindex`):
+    a report already audited is checked again when its copy set changed since (a new report copies
+    it, or a partner changed or left), so that both sides of a copy carry the CY05 finding; the next
+    year's report of an agency whose report changed is checked again, since CY01–CY04 compare with
+    the report that has just changed. Each report is checked with its year's copies, at most
+    ``PARTNERS_SHOWN`` partners per section.
     """
     with store.session_scope() as session:
         pending = list(
@@ -282,16 +287,15 @@ def step_plan(state: RunState) -> None:
             ).all()
         )
         state.newest = newest_documents(session)
-        years = sorted({r.year for r in pending if r.year is not None})
-        for year in years:
-            state.copies.update(copies_for_year(session, year).copies)  # type: ignore[arg-type]
+        years = {r.year for r in pending if r.year is not None}
         pending_ids = {r.id for r in pending}
-        partners = [rid for rid in state.copies if rid not in pending_ids]
         followers = {
             state.newest[(r.agency_id, r.year + 1)]
             for r in pending
             if r.year is not None and (r.agency_id, r.year + 1) in state.newest
         }
+        follower_years = {y for (_, y), d in state.newest.items() if d in followers}
+        partners = _plan_copies(session, state, years | follower_years) - pending_ids  # type: ignore[operator]
         if partners or followers:
             extra = select(m.Report).where(
                 col(m.Report.id).not_in(pending_ids) if pending_ids else true(),
@@ -299,11 +303,13 @@ def step_plan(state: RunState) -> None:
             )
             more = list(session.exec(extra.options(defer(m.Report.parsed)).order_by(m.Report.id)).all())  # type: ignore[arg-type]
             state.rechecks = {r.id for r in more}  # type: ignore[misc]
-            # a follower of another year is checked with its year's copies too (else its CY05 would close)
-            for year in sorted({r.year for r in more if r.year is not None} - set(years)):
-                state.copies.update(copies_for_year(session, year).copies)  # type: ignore[arg-type]
             pending += more
             pending.sort(key=lambda r: (r.year, r.agency_id, r.document_id))
+        checked = {r.id for r in pending}
+        for year in sorted({r.year for r in pending if r.year is not None}):
+            for rid, found in copyindex.stored_copies(session, year).copies.items():
+                if rid in checked:
+                    state.copies[rid] = similarity.bounded(found, PARTNERS_SHOWN)  # type: ignore[index]
     state.pending = pending
 
 

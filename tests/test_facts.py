@@ -327,6 +327,7 @@ def test_copy_facts_come_from_the_context() -> None:
         "other_source": "a.txt",
         "similarity": 0.912,
         "cluster": "7",
+        "partners": 1,
     }
 
 

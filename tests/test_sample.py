@@ -22,7 +22,8 @@ from audit.cli import main
 from audit.facts import similarity
 from audit.parse import parse_bytes
 from audit.report import AuditContext, Report
-from audit.rulebook.check import check_report
+from audit.rulebook.bounds import copy_floor
+from audit.rulebook.check import check_report, default_catalog
 from audit.sample import AS_OF, MANIFEST, build, manifest, write_sample
 from audit.sample.__main__ import main as sample_main
 from audit.sample.figures import check_balance, draw_figures
@@ -92,7 +93,7 @@ def _copies(sample: dict) -> dict[str, list[dict]]:
         sections = {s: report.sections[s].text for s in similarity.NARRATIVE_SECTIONS if s in report.sections}
         by_year[doc.job.year].append(similarity.Narrative(key, doc.job.agency.name, doc.file, sections))
     for items in by_year.values():
-        out.update(similarity.find_copies(items).copies)  # type: ignore[arg-type]
+        out.update(similarity.find_copies(items, floor=copy_floor(default_catalog())).copies)  # type: ignore[arg-type]
     return out
 
 

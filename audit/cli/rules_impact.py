@@ -14,8 +14,8 @@ import click
 
 from audit.cli.common import STATUS_NAMES, fail, open_store, out, today
 from audit.form import describe_locator
+from audit.impact import Change, Impact, apply, preview
 from audit.rulebook.catalog import CatalogError
-from audit.rulebook.impact import Change, Impact, apply, preview
 from audit.rulebook.overlay import load_with_overlay
 from audit.settings import get_settings
 

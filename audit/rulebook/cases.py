@@ -12,13 +12,37 @@ To add a requirement on cases: check it here and name the file and rule in the p
 
 from __future__ import annotations
 
+from collections.abc import Container, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import yaml
 
-if TYPE_CHECKING:  # only for annotations: the catalogue module imports this one
-    from audit.rulebook.catalog import Catalog
+
+class _Rule(Protocol):
+    """What the presence check needs of a rule: its id and its file."""
+
+    id: str
+    path: Path
+
+
+class CatalogView(Protocol):
+    """What the presence check needs of a catalogue (the catalogue module imports this one)."""
+
+    @property
+    def rules(self) -> Sequence[_Rule]:
+        """The rules of the catalogue."""
+        ...
+
+    @property
+    def root(self) -> Path | None:
+        """The folder the rule files were loaded from."""
+        ...
+
+    @property
+    def by_id(self) -> Container[str]:
+        """The rule ids (a mapping by id)."""
+        ...
 
 
 def relative(path: Path, root: Path) -> str:
@@ -40,7 +64,7 @@ def case_kinds(doc: Any) -> tuple[bool, bool]:
     return fires, stays
 
 
-def check_cases(catalog: Catalog, cases_dir: Path, problems: list[tuple[str, str]]) -> None:
+def check_cases(catalog: CatalogView, cases_dir: Path, problems: list[tuple[str, str]]) -> None:
     """Require a case file per rule with ≥1 firing and ≥1 non-firing case; refuse unknown rules.
 
     A case is a whole-document case (``cases``: ``fires: true|false``) or a fact case (``facts``:

@@ -118,6 +118,133 @@ def _explained_last_year(session: Session, agency_id: int, year: int) -> dict[tu
     return {(rule, locator): text or "" for rule, locator, text in rows}
 
 
+@dataclass
+class _Merge:
+    """The fixed inputs of one :func:`reconcile` call, shared by its steps."""
+
+    session: Session
+    run: m.AuditRun
+    agency: m.Agency
+    year: int
+    report_id: int | None
+    today: date
+    days: dict[str, int]
+    rule_versions: dict[str, str]
+
+    def rule_version(self, rule: str) -> str:
+        """Return the version of ``rule`` recorded on its findings (the catalogue's by default)."""
+        return self.rule_versions.get(rule, self.run.catalogue_version)
+
+
+def _open(ctx: _Merge, found: CheckFinding, fp: str, locator: str, recurring: bool) -> m.Finding:
+    """Add a new open finding row for ``found`` (its first event is written after the flush)."""
+    row = m.Finding(
+        fingerprint=fp,
+        agency_id=ctx.agency.id,  # type: ignore[arg-type]
+        year=ctx.year,
+        rule=found.rule,
+        locator=locator,
+        rule_version=ctx.rule_version(found.rule),
+        product_version=PRODUCT_VERSION,
+        severity=found.severity,
+        title=found.title,
+        message=found.message,
+        evidence=dict(found.evidence),
+        status=m.OPEN,
+        resolution=found.resolution,
+        recurring=recurring,
+        first_seen_run_id=ctx.run.id,  # type: ignore[arg-type]
+        last_seen_run_id=ctx.run.id,  # type: ignore[arg-type]
+        first_report_id=ctx.report_id,
+        last_report_id=ctx.report_id,
+    )
+    _set_deadline(row, ctx.today, ctx.days)
+    ctx.session.add(row)
+    return row
+
+
+def _refresh_row(ctx: _Merge, row: m.Finding, found: CheckFinding, recurring: bool) -> bool:
+    """Update a stored finding seen again; reopen it if it was closed. Return whether it reopened."""
+    row.severity = found.severity
+    row.title = found.title
+    row.message = found.message
+    row.evidence = dict(found.evidence)
+    row.rule_version = ctx.rule_version(found.rule)
+    row.product_version = PRODUCT_VERSION
+    row.resolution = found.resolution
+    row.recurring = recurring
+    row.last_seen_run_id = ctx.run.id  # type: ignore[assignment]
+    row.last_report_id = ctx.report_id
+    row.updated_at = m.utcnow()
+    reopened = row.status in REOPENABLE
+    if reopened:
+        row.fixed_in_run_id = None
+        row.fixed_report_id = None
+        row.fixed_at = None
+        _set_deadline(row, ctx.today, ctx.days)
+        event(ctx.session, row, m.OPEN, reason="问题再次出现", run_id=ctx.run.id, report_id=ctx.report_id)
+    ctx.session.add(row)
+    return reopened
+
+
+def _log_opened(ctx: _Merge, rows: list[m.Finding], explained: dict[tuple[str, str], str]) -> None:
+    """Flush new findings once (to learn their ids) and write their first events."""
+    if not rows:
+        return
+    ctx.session.flush()
+    for row in rows:
+        before = explained.get((row.rule, row.locator))
+        ctx.session.add(
+            m.FindingEvent(
+                finding_id=row.id,  # type: ignore[arg-type]
+                from_status=None,
+                to_status=m.OPEN,
+                reason="审核发现"
+                if before is None
+                else f"审核发现；上年度同一问题曾作说明（{before}），本年度再次出现，须重新说明或整改",
+                run_id=ctx.run.id,
+                report_id=ctx.report_id,
+            )
+        )
+
+
+def _close(ctx: _Merge, row: m.Finding, related_changed: bool, result: ReconcileResult) -> None:
+    """Close a finding no longer found: withdrawn on the same version, else fixed."""
+    if row.last_report_id == ctx.report_id and not related_changed:
+        event(
+            ctx.session,
+            row,
+            m.WITHDRAWN,
+            reason="同一版本复核不再触发（规则变更）",
+            run_id=ctx.run.id,
+            report_id=ctx.report_id,
+        )
+        result.withdrawn += 1
+        return
+    row.fixed_in_run_id = ctx.run.id
+    row.fixed_report_id = ctx.report_id
+    row.fixed_at = m.utcnow()
+    why = (
+        "相关年报更正后不再存在" if row.last_report_id == ctx.report_id else "更正后重新发布的版本中已不存在"
+    )
+    event(ctx.session, row, m.FIXED, reason=why, run_id=ctx.run.id, report_id=ctx.report_id)
+    result.fixed += 1
+
+
+def _mark_later_recurring(ctx: _Merge, keys_seen: set[tuple[str, str]]) -> None:
+    """Tell a later year's findings, audited before this one, that they recur."""
+    for later in ctx.session.exec(
+        select(m.Finding).where(
+            m.Finding.agency_id == ctx.agency.id,
+            m.Finding.year == ctx.year + 1,
+            m.Finding.recurring == False,  # noqa: E712
+        )
+    ).all():
+        if (later.rule, later.locator) in keys_seen:
+            later.recurring = True
+            ctx.session.add(later)
+
+
 def reconcile(
     session: Session,
     *,
@@ -143,9 +270,17 @@ def reconcile(
     the other side of a copy: CY05).
     Nothing is committed here: the caller owns the transaction (one per report).
     """
-    days = deadline_days()
+    ctx = _Merge(
+        session=session,
+        run=run,
+        agency=agency,
+        year=year,
+        report_id=report.id if report is not None else None,
+        today=today,
+        days=deadline_days(),
+        rule_versions=rule_versions or {},
+    )
     result = ReconcileResult()
-    report_id = report.id if report is not None else None
     scope = set(only_rules) if only_rules is not None else None
     existing = {
         f.fingerprint: f
@@ -171,105 +306,17 @@ def reconcile(
         recurring = (found.rule, locator) in last_year
         row = existing.get(fp)
         if row is None:
-            row = m.Finding(
-                fingerprint=fp,
-                agency_id=agency.id,  # type: ignore[arg-type]
-                year=year,
-                rule=found.rule,
-                locator=locator,
-                rule_version=(rule_versions or {}).get(found.rule, run.catalogue_version),
-                product_version=PRODUCT_VERSION,
-                severity=found.severity,
-                title=found.title,
-                message=found.message,
-                evidence=dict(found.evidence),
-                status=m.OPEN,
-                resolution=found.resolution,
-                recurring=recurring,
-                first_seen_run_id=run.id,  # type: ignore[arg-type]
-                last_seen_run_id=run.id,  # type: ignore[arg-type]
-                first_report_id=report_id,
-                last_report_id=report_id,
-            )
-            _set_deadline(row, today, days)
-            session.add(row)
-            new_rows.append(row)
+            new_rows.append(_open(ctx, found, fp, locator, recurring))
             result.opened += 1
         else:
-            row.severity = found.severity
-            row.title = found.title
-            row.message = found.message
-            row.evidence = dict(found.evidence)
-            row.rule_version = (rule_versions or {}).get(found.rule, run.catalogue_version)
-            row.product_version = PRODUCT_VERSION
-            row.resolution = found.resolution
-            row.recurring = recurring
-            row.last_seen_run_id = run.id  # type: ignore[assignment]
-            row.last_report_id = report_id
-            row.updated_at = m.utcnow()
-            if row.status in REOPENABLE:
-                row.fixed_in_run_id = None
-                row.fixed_report_id = None
-                row.fixed_at = None
-                _set_deadline(row, today, days)
-                event(session, row, m.OPEN, reason="问题再次出现", run_id=run.id, report_id=report_id)
-                result.reopened += 1
-            session.add(row)
+            result.reopened += _refresh_row(ctx, row, found, recurring)
             kept_rows.append(row)
-    if new_rows:
-        session.flush()  # one flush for all new findings, to learn their ids
-        for row in new_rows:
-            before = explained.get((row.rule, row.locator))
-            session.add(
-                m.FindingEvent(
-                    finding_id=row.id,  # type: ignore[arg-type]
-                    from_status=None,
-                    to_status=m.OPEN,
-                    reason="审核发现"
-                    if before is None
-                    else f"审核发现；上年度同一问题曾作说明（{before}），本年度再次出现，须重新说明或整改",
-                    run_id=run.id,
-                    report_id=report_id,
-                )
-            )
+    _log_opened(ctx, new_rows, explained)
     result.finding_ids = [r.id for r in new_rows + kept_rows]  # type: ignore[misc]
-
     for fp, row in existing.items():
-        if not close_missing or fp in seen or row.status not in CLOSABLE:
-            continue
-        if row.last_report_id == report_id and not related_changed:
-            event(
-                session,
-                row,
-                m.WITHDRAWN,
-                reason="同一版本复核不再触发（规则变更）",
-                run_id=run.id,
-                report_id=report_id,
-            )
-            result.withdrawn += 1
-        else:
-            row.fixed_in_run_id = run.id
-            row.fixed_report_id = report_id
-            row.fixed_at = m.utcnow()
-            why = (
-                "相关年报更正后不再存在"
-                if row.last_report_id == report_id
-                else "更正后重新发布的版本中已不存在"
-            )
-            event(session, row, m.FIXED, reason=why, run_id=run.id, report_id=report_id)
-            result.fixed += 1
-
-    # A later year's findings audited before this one learn now that they recur.
-    for later in session.exec(
-        select(m.Finding).where(
-            m.Finding.agency_id == agency.id,
-            m.Finding.year == year + 1,
-            m.Finding.recurring == False,  # noqa: E712
-        )
-    ).all():
-        if (later.rule, later.locator) in keys_seen:
-            later.recurring = True
-            session.add(later)
+        if close_missing and fp not in seen and row.status in CLOSABLE:
+            _close(ctx, row, related_changed, result)
+    _mark_later_recurring(ctx, keys_seen)
     return result
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from datetime import UTC, date, datetime
 
-from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from audit.store.status import (  # noqa: F401  (re-exported: m.OPEN …)
@@ -399,3 +399,47 @@ class RunLock(SQLModel, table=True):
     run_id: int | None = None  # the NightlyRun of the holder
     acquired_at: datetime = Field(default_factory=utcnow)
     heartbeat_at: datetime = Field(default_factory=utcnow)
+
+
+class CopySignature(SQLModel, table=True):
+    """The CY05 signature of one current report: its kept sentences and samples (audit.store.copyindex).
+
+    ``data`` packs, per narrative section, the cleaned length, the stable hashes of the kept
+    sentences and the sampled shingles; ``parsed_at`` and ``digest`` (of the narrative) tell
+    whether it still matches the report; ``copies_run`` is the audit run in which the report's
+    copy set last changed (a report audited before it is checked again).
+    """
+
+    report_id: int = Field(foreign_key="report.id", primary_key=True)
+    year: int = Field(index=True)
+    agency_id: int = Field(foreign_key="agency.id")
+    parsed_at: datetime
+    digest: str = Field(max_length=32)
+    method: str = Field(max_length=32)
+    readable: bool = True  # False: no narrative (an unreadable document)
+    data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    copies_run: int | None = None
+
+
+class CopyPair(SQLModel, table=True):
+    """A pair of current reports of one year whose section is alike down to the search floor (CY05)."""
+
+    __table_args__ = (UniqueConstraint("report_a", "report_b", "section", name="uq_copypair"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    year: int = Field(index=True)
+    section: str = Field(max_length=8)
+    report_a: int = Field(foreign_key="report.id", index=True)
+    report_b: int = Field(foreign_key="report.id", index=True)
+    similarity: float  # containment
+    jaccard: float
+
+
+class CopyYear(SQLModel, table=True):
+    """The state of a year's copy index: the search floor of its pairs and its boilerplate sentences."""
+
+    year: int = Field(primary_key=True)
+    floor: float
+    method: str = Field(max_length=32)
+    boilerplate: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from audit.store.queries.core import (  # noqa: F401
     active_finding_ids,
+    current_report_keys,
     current_reports,
     document_of,
     finding_detail,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col, func, select
@@ -42,6 +42,15 @@ def current_reports(session: Session, year: int | None = None) -> list[m.Report]
     sub = _newest_versions(year)
     stmt = select(m.Report).join(sub, m.Report.document_id == sub.c.doc).options(defer(m.Report.parsed))  # type: ignore[arg-type]
     return list(session.exec(stmt).all())
+
+
+def current_report_keys(session: Session, year: int) -> list[tuple[int, int, datetime]]:
+    """Return (report id, agency id, parsed_at) of the newest version of every agency's report of ``year``."""
+    sub = _newest_versions(year)
+    stmt = select(m.Report.id, m.Report.agency_id, m.Report.parsed_at).join(
+        sub, m.Report.document_id == sub.c.doc
+    )
+    return [tuple(r) for r in session.exec(stmt).all()]  # type: ignore[misc]
 
 
 def newest_documents(session: Session) -> dict[tuple[int, int], int]:

@@ -13,12 +13,13 @@ Which rules are compared: those named; else those whose definition differs betwe
 catalogues (added, removed or edited); else, when the catalogue is the current one, all of them.
 Rules decided outside a report (TL02: no report at all) are not previewed.
 
-Cross-agency copies (CY05) are recomputed per year down to the lowest similarity threshold the
-catalogue's ``copy`` rules use (:func:`copy_floor`), so a lowered CY05 threshold shows its new
-copies; the store's audit computes copies down to ``audit.facts.similarity.THRESHOLD``.
+Cross-agency copies (CY05) are read per year down to the lowest similarity the catalogue's
+``copy`` rules fire at (:func:`audit.rulebook.bounds.copy_floor`): the store's pairs when they were
+searched down to that floor, else searched again in memory, so a lowered CY05 threshold shows its
+new copies and nothing is written.
 
 To add a comparison (another kind of finding to preview): extend :func:`_stored` and
-:func:`_found` alike, and test it in tests/test_rules_impact.py.
+:func:`_found` alike, and test it in tests/test_beyond_scenario.py.
 """
 
 from __future__ import annotations
@@ -31,11 +32,10 @@ from sqlmodel import Session, col, select
 
 from audit import run as audit_run
 from audit.context import audit_context
-from audit.facts import similarity
 from audit.report import Report
+from audit.rulebook.bounds import copy_floor
 from audit.rulebook.catalog import Catalog
 from audit.rulebook.check import default_catalog, evaluate
-from audit.rulebook.condition import NAll, NAny, Norm, NumCmp
 from audit.store import db as store
 from audit.store import lifecycle
 from audit.store import tables as m
@@ -86,22 +86,6 @@ class Impact:
         return any(r.appear or r.disappear for r in self.by_rule.values())
 
 
-def _bounds(node: Norm, field_name: str) -> list[float]:
-    """Return the constants ``c`` of every ``field >= c`` / ``field > c`` in a normalised condition."""
-    if isinstance(node, NAll | NAny):
-        return [b for item in node.items for b in _bounds(item, field_name)]
-    if isinstance(node, NumCmp) and node.field == field_name and node.op in (">=", ">"):
-        if all(not isinstance(t, str) for _, t in node.rhs):
-            return [float(sum(s * t for s, t in node.rhs))]  # type: ignore[misc]
-    return []
-
-
-def copy_floor(catalog: Catalog) -> float:
-    """Return the lowest similarity a ``copy`` rule of ``catalog`` fires at (CY05), at most the store's."""
-    bounds = [b for r in catalog.for_fact("copy") for b in _bounds(r.condition.normalised, "similarity")]
-    return min([similarity.THRESHOLD, *bounds])
-
-
 def _definition(catalog: Catalog, rule_id: str) -> dict | None:
     rule = catalog.by_id.get(rule_id)
     return None if rule is None else rule.spec.model_dump()
@@ -141,7 +125,7 @@ def _found(
     floor = copy_floor(catalog)
     copies: dict[int, list[dict]] = {}
     for year in sorted({r.year for r in rows}):  # type: ignore[type-var]
-        copies.update(audit_run.copies_for_year(session, year, threshold=floor).copies)  # type: ignore[arg-type]
+        copies.update(audit_run.copies_for_year(session, year, floor=floor).copies)  # type: ignore[arg-type]
     names = dict(session.exec(select(m.Agency.id, m.Agency.name)).all())
     per_report: dict[int, list] = {}
     by_fp: dict[str, tuple] = {}
