@@ -304,3 +304,43 @@ def test_reading_from_threads_gives_what_reading_in_turn_gives() -> None:
     with ThreadPoolExecutor(max_workers=4) as pool:
         threaded = list(pool.map(lambda n: _blocks(_samples()[n]), names))
     assert threaded == in_turn
+
+
+def _char(text: str, x0: float, top: float, width: float = 6.0, upright: bool = True) -> dict[str, Any]:
+    """Return a pdfplumber character dictionary."""
+    return {
+        "text": text,
+        "x0": x0,
+        "x1": x0 + width,
+        "top": top,
+        "bottom": top + 10,
+        "doctop": top,
+        "upright": upright,
+    }
+
+
+def test_odd_characters_make_the_lines_and_cells_pdfplumber_makes() -> None:
+    from pdfplumber.utils.text import chars_to_textmap
+
+    chars = [
+        _char("A", 10, 10),
+        _char("ﬁ", 16, 10),  # a ligature counts as its letters
+        _char(" ", 22, 10),  # a blank character ends a word
+        _char("", 28, 10),  # a character without text is a word of its own
+        _char("c", 34, 11),  # 1 pt lower is the same line
+        _char(" b ", 60, 10),  # a gap over 1.5 pt starts a word; outer spaces of a line are dropped
+        _char("上", 10, 30),
+        _char("下", 16, 30, upright=False),  # rotated: its own run, read top to bottom
+        _char("中", 16, 42, upright=False),
+        _char("x\ny", 10, 60),  # a newline inside a character's text splits pdfplumber's line
+        _char("z", 16, 60),
+    ]
+    for part in (chars, chars[:-2]):
+        expected = chars_to_textmap(part, x_tolerance=1.5).extract_text_lines(strip=True, return_chars=True)
+        got = text_lines(part)
+        assert [(ln["text"], [id(c) for c in ln["chars"]]) for ln in got] == [
+            (ln["text"], [id(c) for c in ln["chars"]]) for ln in expected
+        ]
+        assert cell_text(part) == extract_text(part, x_tolerance=1.5)
+    for one in chars:
+        assert cell_text([one]) == extract_text([one], x_tolerance=1.5)

@@ -74,11 +74,18 @@ def is_page_number(text: str) -> bool:
     return any(rx.match(s) for rx in _PAGE_NUMBER_RES)
 
 
-def _char_in(obj: dict, boxes: list[tuple[float, float, float, float]]) -> bool:
-    """Return True when the centre of a pdfplumber object lies in one of the boxes."""
-    cx = (obj["x0"] + obj["x1"]) / 2
-    cy = (obj["top"] + obj["bottom"]) / 2
-    return any(x0 <= cx <= x1 and top <= cy <= bottom for x0, top, x1, bottom in boxes)
+def _outside(chars: list[dict], boxes: list[tuple[float, float, float, float]]) -> list[dict]:
+    """Return the characters whose centre lies in none of the boxes."""
+    out = []
+    for c in chars:
+        cx = (c["x0"] + c["x1"]) / 2
+        cy = (c["top"] + c["bottom"]) / 2
+        for x0, top, x1, bottom in boxes:
+            if x0 <= cx <= x1 and top <= cy <= bottom:
+                break
+        else:
+            out.append(c)
+    return out
 
 
 def _is_text_row(row: list[str | None]) -> bool:
@@ -213,7 +220,7 @@ def _horizontal_cover(rows: list[list[tuple[float, float, float, float] | None]]
 
 def _page_lines(page: Any, boxes: list[tuple[float, float, float, float]]) -> list[Line]:
     """Return the text lines of a page outside the given boxes, top to bottom."""
-    outside = [c for c in page.chars if not _char_in(c, boxes)] if boxes else page.chars
+    outside = _outside(page.chars, boxes) if boxes else page.chars
     lines: list[Line] = []
     for ln in text_lines(outside):
         chars = ln.get("chars") or []

@@ -198,43 +198,20 @@ def _walk(
             _walk(obj, mult(_matrix(obj), form), order, paths, images, is_form=True)
 
 
-class _TextObject:
-    """What the characters of one text object share: scale, font size and font, order, writing."""
+class _TextStyle:
+    """What the characters of text objects with one font, size and matrix scale share."""
 
-    __slots__ = (
-        "a",
-        "bottom",
-        "d",
-        "font",
-        "height",
-        "rank",
-        "scale",
-        "size",
-        "usable",
-        "vertical",
-        "widths",
-    )
+    __slots__ = ("a", "bottom", "d", "font", "height", "scale", "size", "usable", "vertical", "widths")
 
-    def __init__(self, tp: int, i: int, key: int, page: _PageText, rank: int) -> None:
-        m = page.matrix
-        _C.char_matrix(tp, i, m)
-        self.a, self.d = m.a, m.d
-        self.size = size = _C.font_size(tp, i)
-        self.font = _C.object_font(key) or 0
-        self.widths, descent = page.font_metrics(self.font)
+    def __init__(self, page: _PageText, font: int, m: Any, size: float, vertical: bool) -> None:
+        self.a, self.d, self.size, self.font, self.vertical = m.a, m.d, size, font, vertical
+        self.widths, descent = page.font_metrics(font)
         self.scale = m.a * size / 1000  # a width in thousandths of the font size, in user space
         self.bottom = m.d * descent * size / 1000  # the descent below the baseline, in user space
         self.height = m.d * size
-        self.vertical = False
-        if page.fonts.vertical:  # pdfium boxes a vertical-writing character one unscaled font size wide
-            _C.loose_box(tp, i, page.loose)
-            self.vertical = abs((page.loose.right - page.loose.left) - size) <= 1e-3 * size
-        self.rank = rank
         # rotated, mirrored or skewed text, or vertical writing that an unscaled matrix makes look
         # like a full-width horizontal glyph: pdfminer computes these boxes
-        self.usable = (
-            m.b == 0 and m.c == 0 and m.a > 0 and m.d > 0 and not (self.vertical and abs(m.a - 1) < 1e-3)
-        )
+        self.usable = m.b == 0 and m.c == 0 and m.a > 0 and m.d > 0 and not (vertical and abs(m.a - 1) < 1e-3)
 
 
 class _PageText:
@@ -247,6 +224,23 @@ class _PageText:
         self.loose = pdfium_c.FS_RECTF()
         self.matrix = pdfium_c.FS_MATRIX()
         self.metrics: dict[int, tuple[dict[int, float | None], float]] = {}
+        self.styles: dict[tuple[float, ...], _TextStyle] = {}
+
+    def style(self, tp: int, i: int, key: int) -> _TextStyle:
+        """Return the style of character ``i``'s text object ``key`` (one per font, size and matrix)."""
+        m = self.matrix
+        _C.char_matrix(tp, i, m)
+        size = _C.font_size(tp, i)
+        font = _C.object_font(key) or 0
+        signature = (font, m.a, m.b, m.c, m.d, size)
+        style = self.styles.get(signature)
+        if style is None:
+            vertical = False
+            if self.fonts.vertical:  # pdfium boxes a vertical-writing character one unscaled font size wide
+                _C.loose_box(tp, i, self.loose)
+                vertical = abs((self.loose.right - self.loose.left) - size) <= 1e-3 * size
+            style = self.styles[signature] = _TextStyle(self, font, m, size, vertical)
+        return style
 
     def font_metrics(self, font: int) -> tuple[dict[int, float | None], float]:
         """Return a font's widths by character code (filled as characters come) and its descent in
@@ -267,7 +261,7 @@ class _PageText:
             found = self.metrics[font] = (widths, -abs(descent))
         return found
 
-    def width(self, obj: _TextObject, code: int) -> float | None:
+    def width(self, obj: _TextStyle, code: int) -> float | None:
         """Return the font's width of a character (``FPDFFont_GetGlyphWidth`` takes a Unicode value),
         in thousandths of the font size, or None when the font has none."""
         width = self.number.value if _C.glyph_width(obj.font, code, 1000.0, self.number) else None
@@ -298,7 +292,7 @@ def _chars(
     """
     page = _PageText(fonts)
     x, y = page.x, page.y
-    objects: dict[int, _TextObject] = {}
+    objects: dict[int, tuple[int, _TextStyle]] = {}
     unicode_of, object_of, origin_of, map_error = _C.unicode, _C.text_object, _C.origin, _C.map_error
     fast = geometry.ctm[0] == 1 and geometry.ctm[3] == 1  # an unrotated page: boxes only move
     dx, top_of = geometry.ctm[4] + geometry.mb_x0, geometry.height + geometry.mb_top - geometry.ctm[5]
@@ -310,11 +304,12 @@ def _chars(
         # pdfium's inferred spaces and line breaks: no text object, or a space pdfium generated
         if not key or (code in (32, 10, 13) and _C.generated(tp, i)):
             continue
-        obj = objects.get(key)
-        if obj is None:
-            obj = objects[key] = _TextObject(tp, i, key, page, order.get(key, len(order)))
-            if not obj.usable:
+        found = objects.get(key)
+        if found is None:
+            found = objects[key] = (order.get(key, len(order)), page.style(tp, i, key))
+            if not found[1].usable:
                 return None
+        rank, obj = found
         origin_of(tp, i, x, y)
         if map_error(tp, i) or code == 0:
             text, width = f"(cid:{code})", None  # no Unicode value: pdfminer's placeholder
@@ -342,13 +337,13 @@ def _chars(
                 "page_number": page_number,
             }
         ch["text"] = text
-        keyed.append((obj.rank, ch))
+        keyed.append((rank, ch))
     keyed.sort(key=itemgetter(0))  # stable: characters of one object stay in pdfium's order
     return [t[1] for t in keyed]
 
 
 def _other_char(
-    tp: int, i: int, obj: _TextObject, x: float, y: float, width: float | None, geometry: Geometry
+    tp: int, i: int, obj: _TextStyle, x: float, y: float, width: float | None, geometry: Geometry
 ) -> dict[str, Any]:
     """Return a character on a rotated page, in vertical writing or without a width in its font."""
     if obj.vertical:
@@ -364,7 +359,7 @@ def _other_char(
 
 
 def _vertical_char(
-    tp: int, i: int, obj: _TextObject, x: float, y: float, geometry: Geometry
+    tp: int, i: int, obj: _TextStyle, x: float, y: float, geometry: Geometry
 ) -> dict[str, Any]:
     """Return a vertical-writing character: pdfium's origin is the lower left corner of pdfminer's
     box, which is one font size wide and one vertical advance high."""

@@ -129,7 +129,48 @@ def words(chars: Sequence[Char]) -> list[Word]:
 
 
 def text_lines(chars: Sequence[Char]) -> list[dict[str, Any]]:
-    """Return the text lines of ``chars`` as ``Page.extract_text_lines`` gives them (with chars)."""
+    """Return the text lines of ``chars`` as ``Page.extract_text_lines`` gives them (with chars).
+
+    pdfplumber writes the words into one text (words joined by a space, lines by a newline, a
+    character standing for each of its letters) and takes each line without its outer spaces;
+    this builds the lines directly (through that text when a character's text holds a newline).
+    """
+    out = []
+    for line in cluster(words(chars), lambda w: w[2], Y_TOLERANCE, keep_order=True):
+        letters: list[str] = []
+        owners: list[Char | None] = []
+        for word in line:
+            if letters:
+                letters.append(" ")
+                owners.append(None)
+            for ch in word[5]:
+                for letter in LIGATURES.get(ch["text"], ch["text"]):
+                    letters.append(letter)
+                    owners.append(ch)
+        text = "".join(letters)
+        if "\n" in text:
+            return _text_lines_through_text(chars)
+        start, end = len(text) - len(text.lstrip(" ")), len(text.rstrip(" "))
+        if not text[start:end].strip():
+            continue
+        out.append(_line(text[start:end], [c for c in owners[start:end] if c is not None]))
+    return out
+
+
+def _line(text: str, chars: list[Char]) -> dict[str, Any]:
+    """Return a text line as pdfplumber gives it: text, box and characters."""
+    return {
+        "text": text,
+        "x0": min(c["x0"] for c in chars),
+        "top": min(c["top"] for c in chars),
+        "x1": max(c["x1"] for c in chars),
+        "bottom": max(c["bottom"] for c in chars),
+        "chars": chars,
+    }
+
+
+def _text_lines_through_text(chars: Sequence[Char]) -> list[dict[str, Any]]:
+    """Return the text lines as pdfplumber finds them in its text of the page (see :func:`text_lines`)."""
     pieces: list[tuple[str, Char | None]] = []
     for i, line in enumerate(cluster(words(chars), lambda w: w[2], Y_TOLERANCE, keep_order=True)):
         if i:
@@ -148,17 +189,7 @@ def text_lines(chars: Sequence[Char]) -> list[dict[str, Any]]:
     for m in _LINE_RE.finditer(text):
         if not m.group(1).strip():
             continue
-        line_chars = [c for _t, c in pieces[m.start(1) : m.end(1)] if c is not None]
-        out.append(
-            {
-                "text": m.group(1),
-                "x0": min(c["x0"] for c in line_chars),
-                "top": min(c["top"] for c in line_chars),
-                "x1": max(c["x1"] for c in line_chars),
-                "bottom": max(c["bottom"] for c in line_chars),
-                "chars": line_chars,
-            }
-        )
+        out.append(_line(m.group(1), [c for _t, c in pieces[m.start(1) : m.end(1)] if c is not None]))
     return out
 
 
