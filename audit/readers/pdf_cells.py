@@ -32,6 +32,7 @@ def intersections_to_cells(intersections: dict[Point, dict[str, list[dict[str, A
     }
 
     def joined(p1: Point, p2: Point) -> bool:
+        """Return True when a vertical (same x) or horizontal (same y) ruling line joins the points."""
         if p1[0] == p2[0] and not lines[p1]["v"].isdisjoint(lines[p2]["v"]):
             return True
         return p1[1] == p2[1] and not lines[p1]["h"].isdisjoint(lines[p2]["h"])
@@ -77,7 +78,7 @@ def _smallest_cell(
 class _TableFinder(TableFinder):
     """pdfplumber's table finder with :func:`intersections_to_cells` in place of its own."""
 
-    def __init__(self, page: Any, settings: dict[str, Any]) -> None:  # noqa: D107 - see the class
+    def __init__(self, page: Any, settings: dict[str, Any]) -> None:
         self.page = page
         self.settings = TableSettings.resolve(settings)
         self.edges = self.get_edges()

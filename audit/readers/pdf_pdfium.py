@@ -277,6 +277,7 @@ class _StandardWidths(dict):  # type: ignore[type-arg]
         self._by_char = by_char
 
     def __missing__(self, code: int) -> float:
+        """Return (and keep) the width of character ``code``; one the metrics lack is 0, as in pdfminer."""
         width = self[code] = float(self._by_char.get(chr(code), 0))
         return width
 
