@@ -96,6 +96,12 @@ class Report(SQLModel, table=True):
     parsed_at: datetime = Field(default_factory=utcnow)
     audited_run_id: int | None = Field(default=None, foreign_key="auditrun.id")
     finding_count: int = 0
+    # What the last parse and check depended on (audit.reaudit): ``audit --all`` reuses the parsed
+    # model while ``parse_key`` is unchanged and skips the check while the other three are.
+    parse_key: str | None = Field(default=None, max_length=64)  # bytes, reader version, hints
+    check_key: str | None = Field(default=None, max_length=64)  # catalogue, checker, context
+    copies_key: str | None = Field(default=None, max_length=64)  # its CY05 partners
+    year_key: str | None = Field(default=None, max_length=64)  # the narratives of its year
 
 
 class AuditRun(SQLModel, table=True):
@@ -109,6 +115,9 @@ class AuditRun(SQLModel, table=True):
     status: str = "running"  # running | ok | partial | failed
     documents: int = 0
     reports_audited: int = 0
+    reports_unchanged: int = 0  # reports whose check was skipped: nothing it depends on changed
+    documents_reused: int = 0  # documents whose stored parsed model was reused
+    roster_key: str | None = Field(default=None, max_length=64)  # what its TL02 step saw (audit.reaudit)
     errors: int = 0
     findings_total: int = 0
     opened: int = 0
