@@ -11,9 +11,11 @@ parse key (:mod:`audit.reaudit`), so that a later ``audit --all`` can reuse it.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 from sqlmodel import Session, col, func, select
 
@@ -71,6 +73,29 @@ class ParseJob:
             published_on=doc.published_on,
             fetched_at=doc.fetched_at,
         )
+
+    @classmethod
+    def query(cls, session: Session, where: Iterable[Any], data_dir: Path) -> list[ParseJob]:
+        """Return the jobs of the stored documents ``where`` selects, in document order (columns only)."""
+        d, a = m.Document, m.Agency
+        columns = [
+            col(d.id).label("doc_id"),
+            col(a.id).label("agency_id"),
+            col(a.name).label("agency"),
+            col(a.level).label("agency_level"),
+            *(getattr(d, f) for f in ("sha256", "content_type", "year_hint", "level_hint", "original_name")),
+            *(getattr(d, f) for f in ("url", "published_on", "fetched_at", "archive_path")),
+        ]
+        rows = session.exec(
+            select(*columns).join(a, col(a.id) == d.agency_id).where(*where).order_by(col(d.id))  # type: ignore[call-overload]
+        ).all()
+        jobs = []
+        for row in rows:
+            values = row._asdict()
+            path = values.pop("archive_path")
+            source = values["url"] or values["original_name"] or path  # as source_of(doc)
+            jobs.append(cls(**values, path=data_dir / path, source=source))
+        return jobs
 
 
 def narrative(report: Report) -> dict[str, str]:

@@ -36,7 +36,7 @@ import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
 from importlib import metadata
 from pathlib import Path
@@ -88,9 +88,8 @@ STATUS_CLASS = {
 
 
 def digest(*parts: object) -> str:
-    """Return the sha256 of the parts' JSON (dates as ISO text)."""
-    text = json.dumps(parts, ensure_ascii=False, sort_keys=True, default=str, separators=(",", ":"))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    """Return the sha256 of the parts' ``repr`` (strings, numbers, dates, None, and tuples of them)."""
+    return hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()
 
 
 @functools.cache
@@ -173,20 +172,24 @@ def parse_key(job: object, version: str) -> str:
 
 
 def copies_key(copies: list[dict]) -> str:
-    """Return the key of a report's CY05 partners."""
-    return digest(copies)
+    """Return the key of a report's CY05 partners (their JSON, keys sorted)."""
+    return digest(json.dumps(copies, ensure_ascii=False, sort_keys=True, default=str))
 
 
 @dataclass
 class Version:
-    """One stored report version as the keys see it (no parsed model loaded)."""
+    """One stored report version as planning sees it (no parsed model loaded), with its stored keys."""
 
     id: int
     agency_id: int
     year: int
     document_id: int
     readable: bool
+    audited_run_id: int | None
     parse_key: str | None
+    check_key: str | None
+    copies_key: str | None
+    year_key: str | None
 
 
 @dataclass
@@ -212,20 +215,10 @@ class StoreView:
     def load(cls, session: Session, catalogue: str) -> StoreView:
         """Load the view of the whole store (reports, documents, findings, notices, crawl records)."""
         view = cls(catalogue=catalogue, checker=checker_version())
-        rows = session.exec(
-            select(
-                m.Report.id,
-                m.Report.agency_id,
-                m.Report.year,
-                m.Report.document_id,
-                m.Report.readable,
-                m.Report.parse_key,
-            ).where(col(m.Report.year).is_not(None))
-        ).all()
-        for rid, agency_id, year, doc_id, readable, key in rows:
-            view.versions.setdefault((agency_id, year), []).append(
-                Version(rid, agency_id, year, doc_id, readable, key)
-            )
+        columns = [getattr(m.Report, f.name) for f in fields(Version)]
+        for row in session.exec(select(*columns).where(col(m.Report.year).is_not(None))).all():  # type: ignore[call-overload]
+            version = Version(*row)
+            view.versions.setdefault((version.agency_id, version.year), []).append(version)
         for versions in view.versions.values():
             versions.sort(key=lambda v: v.document_id)
         for doc_id, published, status in session.exec(
@@ -331,11 +324,9 @@ def roster_key(session: Session, year: int, today: date, catalogue: str) -> str:
     An audit run whose roster key equals the last completed run's skips the step: the same roster
     facts under the same rules give the same findings.
     """
-    from dataclasses import asdict
-
     from audit.crawled import MISSING_RULE, roster
 
-    entries = sorted((asdict(e) for e in roster(session, year, today)), key=lambda e: e["agency"])
+    entries = sorted(tuple(vars(e).values()) for e in roster(session, year, today))
     found = session.exec(
         select(m.Finding.agency_id, m.Finding.status, m.Finding.message, m.Finding.rule_version).where(
             m.Finding.rule == MISSING_RULE, m.Finding.year == year

@@ -34,7 +34,7 @@ from itertools import groupby
 
 from sqlalchemy import true, update
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import defer, load_only
+from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
 from audit import crawled
@@ -42,7 +42,7 @@ from audit.context import audit_context
 from audit.facts import similarity
 from audit.pool import Workers, cpu_count
 from audit.reading import ParseJob, guess_year, read_report, write_report
-from audit.reaudit import StoreView, copies_key, parse_key, parser_version, roster_key
+from audit.reaudit import StoreView, Version, copies_key, parse_key, parser_version, roster_key
 from audit.report import Finding, Report
 from audit.rulebook.check import catalogue_version, evaluate
 from audit.runstate import AuditSummary, Progress, RunState, StopRun, close_run, open_run
@@ -68,17 +68,6 @@ STEPS = ("open_run", "parse", "plan", "check", "missing", "gone", "close_run")
 # Below this many documents to read (or reports to check in a year) the run works in its own
 # process: starting worker processes would cost more than it saves.
 PARALLEL_FROM = 16
-# What planning loads of a report row (never the parsed model or the narrative).
-REUSE_COLUMNS = (
-    m.Report.id,
-    m.Report.agency_id,
-    m.Report.year,
-    m.Report.document_id,
-    m.Report.audited_run_id,
-    m.Report.check_key,
-    m.Report.copies_key,
-    m.Report.year_key,
-)
 
 
 # --------------------------------------------------------------------------- parse
@@ -92,19 +81,17 @@ def _documents(state: RunState) -> list[tuple[ParseJob, str]]:
     """
     version, data = parser_version(), store.data_dir()
     with store.session_scope() as session:
-        audited_docs = select(m.Report.document_id).where(col(m.Report.audited_run_id).is_not(None))
-        stmt = select(m.Document, m.Agency).join(m.Agency, col(m.Agency.id) == m.Document.agency_id)
         if not state.all_documents:
-            stmt = stmt.where(col(m.Document.id).not_in(audited_docs))
+            audited = select(m.Report.document_id).where(col(m.Report.audited_run_id).is_not(None))
+            where = col(m.Document.id).not_in(audited)
         else:  # a document over a limit is not read again until its bytes change (a new document)
             over = select(m.Report.document_id).where(col(m.Report.over_limit).is_not(None))
-            stmt = stmt.where(col(m.Document.id).not_in(over))
-        docs = session.exec(stmt.order_by(col(m.Document.id))).all()
+            where = col(m.Document.id).not_in(over)
+        docs = ParseJob.query(session, [where], data)
         stored = dict(session.exec(select(m.Report.document_id, m.Report.parse_key)).all())
-    state.doc_ids = [doc.id for doc, _ in docs]  # type: ignore[misc]
+    state.doc_ids = [job.doc_id for job in docs]
     todo = []
-    for doc, agency in docs:
-        job = ParseJob.of(doc, agency, data)
+    for job in docs:
         key = parse_key(job, version)
         if stored.get(job.doc_id) == key:
             state.reused += 1
@@ -228,15 +215,13 @@ def plan_reuse(state: RunState) -> None:
     state.copied_years = {r.year for r in state.pending if r.year is not None}
     with store.session_scope() as session:
         state.view = StoreView.load(session, catalogue_version())
-        if not state.all_documents:
-            return
-        chosen = {r.id for r in state.pending}
-        others = session.exec(
-            select(m.Report).where(col(m.Report.year).is_not(None)).options(load_only(*REUSE_COLUMNS))  # type: ignore[arg-type]
-        ).all()
-    keyed = [r for r in others if r.id not in chosen]
-    state.keyed = {r.id for r in keyed}  # type: ignore[misc]
-    state.pending = sorted([*state.pending, *keyed], key=lambda r: (r.year, r.agency_id, r.document_id))
+    if not state.all_documents:
+        return
+    chosen = {r.id for r in state.pending}
+    keyed = [v for versions in state.view.versions.values() for v in versions if v.id not in chosen]
+    state.keyed = {v.id for v in keyed}
+    pending = [*state.pending, *keyed]
+    state.pending = sorted(pending, key=lambda r: (r.year, r.agency_id, r.document_id))  # type: ignore[arg-type]
 
 
 # --------------------------------------------------------------------------- check
@@ -319,7 +304,7 @@ def _write_check(
     return result
 
 
-def _unchanged(state: RunState, year: int, rows: list[m.Report]) -> list[m.Report]:
+def _unchanged(state: RunState, year: int, rows: list[m.Report | Version]) -> list[m.Report | Version]:
     """Return the rows of one year to check: all but the keyed ones whose keys still match.
 
     The year's CY05 copies are computed when a row is to be checked or the year's narratives changed
@@ -339,7 +324,7 @@ def _unchanged(state: RunState, year: int, rows: list[m.Report]) -> list[m.Repor
             maybe.append(r)
         else:
             skip.append(r)
-    if (todo or maybe or len(keyed) < len(rows)) and year not in state.copied_years:
+    if (todo or maybe) and year not in state.copied_years:
         with store.session_scope() as session:
             state.copies.update(copies_for_year(session, year).copies)  # type: ignore[arg-type]
         state.copied_years.add(year)
@@ -353,6 +338,8 @@ def _unchanged(state: RunState, year: int, rows: list[m.Report]) -> list[m.Repor
         with store.session_scope() as session:
             session.exec(update(m.Report).where(col(m.Report.id).in_(stale)).values(year_key=year_key))  # type: ignore[call-overload]
     state.unchanged += len(skip) + len(stale)
+    if skip or stale:
+        state.tell(f"{year} 年度：{len(skip) + len(stale)} 份报告未变，沿用上次审核结果")
     chosen = set(todo)
     return [r for r in rows if r.id not in state.keyed or r.id in chosen]
 

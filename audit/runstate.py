@@ -8,7 +8,7 @@ from datetime import date
 
 from sqlmodel import select
 
-from audit.reaudit import StoreView
+from audit.reaudit import StoreView, Version
 from audit.rulebook.check import catalogue_version
 from audit.store import db as store
 from audit.store import lifecycle
@@ -74,7 +74,7 @@ class RunState:
     jobs: int = 1
     doc_ids: list[int] = field(default_factory=list)
     errors: list[dict] = field(default_factory=list)
-    pending: list[m.Report] = field(default_factory=list)
+    pending: list[m.Report | Version] = field(default_factory=list)  # sorted by year, agency, document
     rechecks: set[int] = field(default_factory=set)
     copies: dict[int, list[dict]] = field(default_factory=dict)
     newest: dict[tuple[int, int], int] = field(default_factory=dict)

@@ -375,3 +375,13 @@ def test_the_missing_report_step_runs_again_only_when_the_roster_or_the_day_chan
     ingest(folder, [late], corrected_report(0, "liutang-nr", 2023))
     assert pipeline.run_audit(all_documents=True, today=next_day, jobs=1).status == "ok"
     assert calls == [AS_OF, next_day, next_day] and tl02() == {"fixed"}
+
+
+def test_a_job_read_from_columns_is_the_job_of_the_rows(sqlite: str, sample: tuple[Path, list[dict]]) -> None:
+    folder, docs = sample
+    ingest(folder, docs[:3])
+    with store.session_scope() as s:
+        data = store.data_dir()
+        jobs = ParseJob.query(s, [], data)
+        rows = s.exec(select(m.Document, m.Agency).join(m.Agency).order_by(m.Document.id)).all()
+        assert jobs == [ParseJob.of(doc, agency, data) for doc, agency in rows] and len(jobs) == 3

@@ -120,7 +120,8 @@ class LazyGroup(click.Group):
         rows = []
         for name in names:
             if name in COMMANDS:
-                rows.append((name, click.utils.make_default_short_help(SUMMARIES.get(name, ""), limit)))
+                summary = click.Command(name, help=SUMMARIES.get(name, ""))  # a stand-in: same shortening
+                rows.append((name, summary.get_short_help_str(limit)))
             else:
                 command = self.get_command(ctx, name)
                 if command is not None and not command.hidden:

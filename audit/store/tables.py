@@ -78,7 +78,25 @@ class Document(SQLModel, table=True):
 class Report(SQLModel, table=True):
     """The parsed form of one document version: agency, year, format and the canonical model."""
 
-    __table_args__ = (Index("ix_report_agency_year", "agency_id", "year"),)
+    __table_args__ = (
+        Index("ix_report_agency_year", "agency_id", "year"),
+        # covering indexes: planning an audit reads these columns without the parsed models
+        # (on SQLite the row's later columns lie behind its large JSON)
+        Index("ix_report_parse_key", "document_id", "parse_key"),
+        Index(
+            "ix_report_reuse",
+            "year",
+            "agency_id",
+            "document_id",
+            "id",
+            "readable",
+            "audited_run_id",
+            "parse_key",
+            "check_key",
+            "copies_key",
+            "year_key",
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     agency_id: int = Field(foreign_key="agency.id")
