@@ -65,6 +65,10 @@ class Settings(BaseSettings):
         "auto", description=".doc/.wps 的转换器：auto、soffice 或 antiword"
     )
 
+    jobs: int | None = Field(
+        None, ge=1, description="审核时并行解析和检查的工作进程数（空则为本机 CPU 核数；1 为单进程）"
+    )
+
     crawl_user_agent: str = Field(
         "gkaudit/0.1 (+annual government-information-disclosure report audit; "
         "provincial Office of Government Affairs Openness)",

@@ -1,9 +1,17 @@
 """Reader benchmarks (not a test): PDF pages/s, DOCX reports/s, the worker's cost, hostile documents.
 
-Usage: ``python scripts/bench_readers.py [--repeat N] [--worker] [--hostile]``.
+Usage: ``python scripts/bench_readers.py [--repeat N] [--worker] [--hostile]
+[--pdf [FILE_OR_DIR ...]] [--compare REV]``.
 ``scripts/bench.py`` calls ``bench_pdf()`` and ``bench_docx()`` without arguments. By default the
 PDFs are the three real reports of ``shared/corpus/real`` plus the five seed reports rendered as
 PDF (``tests/render_docs.py``), and the DOCX files are the five seeds rendered as Word documents.
+
+``--pdf`` measures the PDF reader only (on the given files and folders, else the default PDFs):
+CPU seconds of the reading process (a shared machine's wall clock counts the neighbours too)
+after an untimed first read, pages/s of the fastest run (the shortest time) and the median of
+``--repeat`` runs (at least 3). ``--compare REV`` measures git revision REV
+(its ``audit`` package, from ``git archive``) and the working tree in turns, each run in a fresh
+process, and prints both and their ratio.
 
 ``--worker`` prints what parsing each seed in a bounded worker (:mod:`audit.bounded`) costs over
 parsing it in this process (median of several runs). ``--hostile`` reads each hostile document
@@ -14,8 +22,12 @@ time and the worker's peak RSS. Prints figures only.
 from __future__ import annotations
 
 import argparse
+import io
+import json
 import statistics
+import subprocess
 import sys
+import tarfile
 import tempfile
 import time
 import zlib
@@ -59,15 +71,80 @@ def default_docx() -> list[Path]:
 
 def bench_pdf(paths: Iterable[Path | str] | None = None) -> tuple[int, float]:
     """Read PDFs with the PDF reader; print pages/s and return (pages read, seconds)."""
+    files = [(str(p), Path(p).read_bytes()) for p in (paths if paths is not None else default_pdfs())]
+    pages, seconds, cpu = _read_pdfs(files)
+    print(
+        f"PDF：{len(files)} 份 {pages} 页，{seconds:.2f} 秒（CPU {cpu:.2f} 秒），"
+        f"{pages / seconds if seconds else 0:.1f} 页/秒（按 CPU 时间 {pages / cpu if cpu else 0:.1f} 页/秒）"
+    )
+    return pages, seconds
+
+
+def _read_pdfs(files: list[tuple[str, bytes]]) -> tuple[int, float, float]:
+    """Read the PDFs once; return (pages, wall seconds, CPU seconds of this process)."""
     from audit.readers.pdf import read as read_pdf
 
-    files = [(str(p), Path(p).read_bytes()) for p in (paths if paths is not None else default_pdfs())]
-    pages, start = 0, time.perf_counter()
+    pages, start, cpu = 0, time.perf_counter(), time.process_time()
     for name, data in files:
         pages += read_pdf(data, name).pages or 0
-    seconds = time.perf_counter() - start
-    print(f"PDF：{len(files)} 份 {pages} 页，{seconds:.2f} 秒，{pages / seconds if seconds else 0:.1f} 页/秒")
-    return pages, seconds
+    return pages, time.perf_counter() - start, time.process_time() - cpu
+
+
+def pdf_files(args: list[str]) -> list[Path]:
+    """Return the PDFs named by files and folders (their ``*.pdf``), else the default PDFs."""
+    if not args:
+        return default_pdfs()
+    out: list[Path] = []
+    for arg in map(Path, args):
+        out.extend(sorted(arg.glob("*.pdf")) if arg.is_dir() else [arg])
+    return out
+
+
+def _pdf_run(root: Path, files: list[Path]) -> dict[str, float]:
+    """Read ``files`` once in a fresh process with the ``audit`` package of ``root``, after reading
+    the first one untimed (loading fonts and CMaps happens once per process)."""
+    code = (
+        "import json, sys, time; sys.path.insert(0, sys.argv[1]); import audit;"
+        "assert audit.__file__.startswith(sys.argv[1]), audit.__file__;"
+        "from audit.readers.pdf import read; names = sys.argv[2:];"
+        "data = [open(n, 'rb').read() for n in names]; read(data[0], names[0]); t = time.process_time();"
+        "pages = sum(read(d, n).pages or 0 for n, d in zip(names, data));"
+        "print(json.dumps({'pages': pages, 'cpu': time.process_time() - t}))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(root), *map(str, files)], capture_output=True, text=True, check=True
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def bench_pdf_compare(files: list[Path], repeat: int, rev: str | None) -> dict[str, list[float]]:
+    """Print pages/s by CPU time (fastest and median of ``repeat`` runs) of the working tree, and of
+    ``rev`` measured in turns with it; return the pages/s of each run by label."""
+    roots = {"工作区": ROOT}
+    with tempfile.TemporaryDirectory() as tmp:
+        if rev is not None:
+            archive = subprocess.run(
+                ["git", "-C", str(ROOT), "archive", rev, "audit"], capture_output=True, check=True
+            )
+            with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
+                tar.extractall(tmp, filter="data")
+            roots = {rev: Path(tmp), **roots}
+        rates: dict[str, list[float]] = {label: [] for label in roots}
+        pages = 0
+        for _ in range(repeat):
+            for label, root in roots.items():
+                run = _pdf_run(root, files)
+                pages = int(run["pages"])
+                rates[label].append(pages / run["cpu"])
+    print(f"PDF：{len(files)} 份 {pages} 页，每种 {repeat} 次，轮流运行，按 CPU 时间计")
+    for label, values in rates.items():
+        print(
+            f"  {label}：最快一次 {max(values):.1f} 页/秒（用时最短），中位数 {statistics.median(values):.1f} 页/秒"
+        )
+    if rev is not None:
+        ratio = statistics.median(rates["工作区"]) / statistics.median(rates[rev])
+        print(f"  工作区 / {rev}（中位数之比）：{ratio:.1f} 倍")
+    return rates
 
 
 def bench_docx(paths: Iterable[Path | str] | None = None) -> tuple[int, float]:
@@ -155,7 +232,12 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=1, help="重复次数")
     parser.add_argument("--worker", action="store_true", help="只测工作进程的开销")
     parser.add_argument("--hostile", action="store_true", help="只测恶意文档")
+    parser.add_argument("--pdf", nargs="*", metavar="PDF", help="只测 PDF 读取（可给文件或文件夹）")
+    parser.add_argument("--compare", metavar="REV", help="与该 git 版本轮流比较（配合 --pdf）")
     args = parser.parse_args()
+    if args.pdf is not None or args.compare:
+        bench_pdf_compare(pdf_files(args.pdf or []), max(args.repeat, 3), args.compare)
+        return 0
     if args.worker or args.hostile:
         if args.worker:
             bench_worker()

@@ -3,7 +3,8 @@
 Options accept Chinese and English alike (``--status 待整改`` = ``--status open``, ``--level 部门`` =
 ``--level department``); dates are ``YYYY-MM-DD`` and checked against the calendar (a publication
 date cannot be in the future or before the report year ended); text that came from a document is
-printed through :func:`out`, which escapes control characters.
+printed through :func:`out`, which escapes control characters. Importing this module costs little
+(no settings, no database): ``gkaudit --help`` imports it.
 """
 
 from __future__ import annotations
@@ -15,8 +16,6 @@ from typing import Any
 
 import click
 
-from audit import clock
-from audit.clock import local_time  # noqa: F401  (re-exported for the commands)
 from audit.logs import mask, safe
 from audit.store import status as m
 from audit.store.status import SEVERITY_NAMES, STATUS_NAMES  # noqa: F401  (re-exported for the commands)
@@ -57,7 +56,16 @@ LEVEL = ZhChoice(LEVEL_NAMES, {"人民政府": "government", "政府部门": "de
 
 def today() -> date:
     """Return today in Asia/Shanghai (or the frozen day of the settings)."""
+    from audit import clock  # the settings: not imported for ``gkaudit --help``
+
     return clock.today()
+
+
+def local_time(value: str | datetime | None) -> str:
+    """Return a stored time as Asia/Shanghai ``YYYY-MM-DD HH:MM`` (:func:`audit.clock.local_time`)."""
+    from audit import clock
+
+    return clock.local_time(value)
 
 
 def parse_day(value: str | None, what: str = "日期") -> date | None:

@@ -230,18 +230,27 @@ def _progress() -> run.Progress | None:
 @click.command("audit")
 @click.option("--all", "all_documents", is_flag=True, help="重新审核全部文档（默认只审核新增或变更的）")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出本次审核摘要")
-def audit(all_documents: bool, as_json: bool) -> None:
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    help="并行解析和检查的工作进程数（默认取设置 GKAUDIT_JOBS，未设置时为 CPU 核数；1 为单进程）",
+)
+def audit(all_documents: bool, as_json: bool, jobs: int | None) -> None:
     """解析并审核新增或变更的报告，更新问题台账。
+
+    --all 重新审核全部报告，但原件、读取程序和机关信息都未变的文档不再重新解析，规则、
+    上年报告、雷同比对、已通知问题等都未变的报告不再重新检查（沿用上次结果）。
 
     \b
     退出码：0 全部审核完成；2 有文档解析或审核失败（其余照常完成，下次重试失败的文档）。
     示例：
       gkaudit audit
       gkaudit audit --all --json
+      gkaudit audit --all --jobs 4
     """
     open_store()
     try:
-        summary = run.run_audit(all_documents=all_documents, progress=_progress())
+        summary = run.run_audit(all_documents=all_documents, progress=_progress(), jobs=jobs)
     except store.Busy as exc:
         fail(str(exc))
     if sys.stderr.isatty():

@@ -12,6 +12,14 @@
 * **Operators.** Before a page is interpreted, the text and drawing operators of its content
   streams (and of the form XObjects it draws) are counted on the decoded bytes
   (``max_page_operators``): one page of 1 M text operators becomes a million Python objects.
+* **Fonts.** pdfium (:mod:`audit.readers.pdf_pdfium`) decodes a page's content streams and its
+  fonts (embedded font files, ``ToUnicode`` and CMap streams) in C, without any size limit of its
+  own. The content streams are decoded here first (above); :func:`check_page_fonts` inflates the
+  font streams chunk by chunk, keeping nothing, and refuses one past ``max_stream_bytes`` before
+  pdfium loads the page. It also says what the page's fonts ask of the reader
+  (:class:`PageFonts`): vertical writing, Type 3 (pdfminer reads such a page), fonts pdfminer
+  measures with its own metrics. Other streams pdfium may decode for a page
+  (shading functions) are bounded only by the worker's memory limit.
 
 pdfplumber wraps errors raised inside pdfminer in ``PdfminerException``; :func:`limit_in` finds
 a :class:`LimitExceeded` inside such a chain so that it is never mistaken for a broken file.
@@ -22,10 +30,12 @@ from __future__ import annotations
 import re
 import zlib
 from collections.abc import Iterator
+from dataclasses import dataclass
 from io import BytesIO
 from typing import Any
 
 import pdfminer.pdftypes
+from pdfminer.fontmetrics import FONT_METRICS
 from pdfminer.lzw import LZWDecoder
 from pdfminer.pdftypes import PDFStream, resolve1
 
@@ -174,6 +184,113 @@ def _forms(resources: Any, seen: set[int]) -> Iterator[PDFStream]:
         if getattr(resolve1(stream.get("Subtype")), "name", None) == "Form":
             yield stream
             yield from _forms(stream.get("Resources"), seen)
+
+
+def _name(obj: Any) -> str:
+    """Return the name of a PDF name object (``""`` for anything else)."""
+    name = getattr(resolve1(obj), "name", "")
+    return name.decode("latin-1") if isinstance(name, bytes) else str(name)
+
+
+def _fonts(page_obj: Any) -> Iterator[dict[str, Any]]:
+    """Yield the font dictionaries a page uses (its own, its forms', Type 0 descendants), each once."""
+    resources = [page_obj.resources, *(form.get("Resources") for form in _forms(page_obj.resources, set()))]
+    seen: set[int] = set()
+    for res in resources:
+        fonts = resolve1((resolve1(res) or {}).get("Font")) if res else None
+        stack = [resolve1(f) for f in (fonts or {}).values()] if isinstance(fonts, dict) else []
+        while stack:
+            font = stack.pop()
+            if not isinstance(font, dict) or id(font) in seen:
+                continue
+            seen.add(id(font))
+            yield font
+            descendants = resolve1(font.get("DescendantFonts"))
+            if isinstance(descendants, list):
+                stack.extend(resolve1(d) for d in descendants)
+
+
+def _font_streams(font: dict[str, Any]) -> Iterator[PDFStream]:
+    """Yield the streams pdfium decodes to load a font: font files, ToUnicode, an encoding CMap."""
+    descriptor = resolve1(font.get("FontDescriptor"))
+    candidates = [font.get("ToUnicode"), font.get("Encoding")]
+    if isinstance(descriptor, dict):
+        candidates.extend(descriptor.get(key) for key in ("FontFile", "FontFile2", "FontFile3"))
+    for obj in candidates:
+        stream = resolve1(obj)
+        if isinstance(stream, PDFStream):
+            yield stream
+
+
+def _check_decoded_size(stream: PDFStream) -> None:
+    """Raise :class:`LimitExceeded` when ``stream`` decodes past ``max_stream_bytes``.
+
+    A plain FlateDecode stream is inflated in chunks and nothing is kept; other filter chains
+    (and encrypted documents) are decoded by pdfminer with its bounded decoders.
+    """
+    limit = limits.current().max_stream_bytes
+    if stream.data is not None:
+        size = len(stream.data)
+    elif stream.decipher is None and [_name(f) for f, _params in stream.get_filters()] == ["FlateDecode"]:
+        inflater = zlib.decompressobj()
+        size, data = 0, stream.rawdata or b""
+        try:
+            while size <= limit:
+                chunk = inflater.decompress(data, 1 << 20)
+                size += len(chunk)
+                data = inflater.unconsumed_tail
+                if inflater.eof or not (chunk or data):
+                    break
+        except zlib.error:
+            return  # a damaged font: pdfium copes or gives no text, nothing big was made
+    else:
+        size = len(stream.get_data())
+    if size > limit:
+        raise _stream_too_big(limit)
+
+
+@dataclass(frozen=True)
+class PageFonts:
+    """What a page's fonts ask of the reader (:func:`check_page_fonts`)."""
+
+    vertical: bool = False  # a vertical-writing font (``-V`` encoding, ``WMode 1``)
+    type3: bool = False  # a Type 3 font: pdfminer reads the page
+    standard: frozenset[str] = frozenset()  # simple fonts pdfminer measures with its own metrics
+
+
+_SIMPLE = ("Type1", "MMType1", "TrueType")
+
+
+def check_page_fonts(page_obj: Any, checked: set[int] | None = None) -> PageFonts:
+    """Bound the font streams of a page before pdfium loads them; return what its fonts ask.
+
+    ``checked`` holds the streams already checked on earlier pages of the document (updated
+    here). A simple font named like one of the standard fonts (``Helvetica``, ``Arial``,
+    ``TimesNewRoman``…) is measured by pdfminer with its built-in metrics, not the PDF's.
+
+    Raises:
+        LimitExceeded: a font stream decodes past ``max_stream_bytes``.
+    """
+    vertical = type3 = False
+    standard: set[str] = set()
+    for font in _fonts(page_obj):
+        subtype = _name(font.get("Subtype"))
+        encoding = resolve1(font.get("Encoding"))
+        if subtype == "Type3":
+            type3 = True
+        elif subtype == "Type0" and (
+            _name(encoding).endswith("-V")
+            or (isinstance(encoding, PDFStream) and resolve1(encoding.get("WMode")) == 1)
+        ):
+            vertical = True
+        elif subtype in _SIMPLE and _name(font.get("BaseFont")) in FONT_METRICS:
+            standard.add(_name(font.get("BaseFont")))
+        for stream in _font_streams(font):
+            if checked is None or id(stream) not in checked:
+                _check_decoded_size(stream)
+                if checked is not None:
+                    checked.add(id(stream))
+    return PageFonts(vertical, type3, frozenset(standard))
 
 
 def check_page_operators(page_obj: Any, page_no: int) -> None:

@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from audit.readers.common import CAPTION_RE, HEADING_RE, join_cell_lines
+from audit.readers.pdf_cells import find_tables
+from audit.readers.pdf_text import LIGATURES, CharIndex, table_text, text_lines
 
 TABLE_SETTINGS: dict[str, Any] = {
     "vertical_strategy": "lines",
@@ -72,11 +74,18 @@ def is_page_number(text: str) -> bool:
     return any(rx.match(s) for rx in _PAGE_NUMBER_RES)
 
 
-def _char_in(obj: dict, boxes: list[tuple[float, float, float, float]]) -> bool:
-    """Return True when the centre of a pdfplumber object lies in one of the boxes."""
-    cx = (obj["x0"] + obj["x1"]) / 2
-    cy = (obj["top"] + obj["bottom"]) / 2
-    return any(x0 <= cx <= x1 and top <= cy <= bottom for x0, top, x1, bottom in boxes)
+def _outside(chars: list[dict], boxes: list[tuple[float, float, float, float]]) -> list[dict]:
+    """Return the characters whose centre lies in none of the boxes."""
+    out = []
+    for c in chars:
+        cx = (c["x0"] + c["x1"]) / 2
+        cy = (c["top"] + c["bottom"]) / 2
+        for x0, top, x1, bottom in boxes:
+            if x0 <= cx <= x1 and top <= cy <= bottom:
+                break
+        else:
+            out.append(c)
+    return out
 
 
 def _is_text_row(row: list[str | None]) -> bool:
@@ -116,15 +125,18 @@ def _kept_rows(grid: list[list[str | None]]) -> list[tuple[int, int]]:
     return [(a, b) for a, b in ranges if any(len([c for c in r if c]) >= 2 for r in grid[a : b + 1])]
 
 
-def _page_tables(page: Any, page_no: int) -> list[Table]:
+def _page_tables(page: Any, page_no: int, index: CharIndex) -> list[Table]:
     """Return the ruled tables of a page (text rows around them given back to running text)."""
     tables: list[Table] = []
-    for found in page.find_tables(TABLE_SETTINGS):
-        grid = found.extract(x_tolerance=1.5)
+    if not (page.objects.get("line") or page.objects.get("rect") or page.objects.get("curve")):
+        return tables  # no ruling lines, no edges: pdfplumber would find nothing
+    for found in find_tables(page, TABLE_SETTINGS):
+        rows = found.rows
+        grid = table_text(rows, index)
         for first, last in _kept_rows(grid):
             tops: list[float] = []
             bottoms: list[float] = []
-            for row in found.rows[first : last + 1]:
+            for row in rows[first : last + 1]:
                 for cell in row.cells:
                     if cell is not None:
                         tops.append(cell[1])
@@ -132,7 +144,7 @@ def _page_tables(page: Any, page_no: int) -> list[Table]:
             top = min(tops) if tops else found.bbox[1]
             bottom = max(bottoms) if bottoms else found.bbox[3]
             kept, hcover = _split_stacked_rows(
-                grid[first : last + 1], _horizontal_cover([r.cells for r in found.rows[first : last + 1]])
+                grid[first : last + 1], _horizontal_cover([r.cells for r in rows[first : last + 1]])
             )
             tables.append(
                 Table(
@@ -208,9 +220,9 @@ def _horizontal_cover(rows: list[list[tuple[float, float, float, float] | None]]
 
 def _page_lines(page: Any, boxes: list[tuple[float, float, float, float]]) -> list[Line]:
     """Return the text lines of a page outside the given boxes, top to bottom."""
-    outside = page.filter(lambda obj: obj.get("object_type") != "char" or not _char_in(obj, boxes))
+    outside = _outside(page.chars, boxes) if boxes else page.chars
     lines: list[Line] = []
-    for ln in outside.extract_text_lines(x_tolerance=1.5, return_chars=True):
+    for ln in text_lines(outside):
         chars = ln.get("chars") or []
         sizes = [c.get("size", 0) for c in chars if c.get("text", " ").strip()]
         size = statistics.median(sizes) if sizes else 10.0
@@ -238,17 +250,9 @@ def _drop_page_furniture(lines: list[Line], height: float) -> list[Line]:
 # --- text-strategy fallback for pages without ruling lines ---------------------------------------
 
 
-def _split_line_cells(page: Any, ln: Line) -> list[str]:
+def _split_line_cells(index: CharIndex, ln: Line) -> list[str]:
     """Return the cells of a text line split at wide horizontal gaps (≥ 1.8 character widths)."""
-    chars = [
-        c
-        for c in page.chars
-        if c["top"] >= ln.top - 1
-        and c["bottom"] <= ln.bottom + 1
-        and c["x0"] >= ln.x0 - 1
-        and c["x1"] <= ln.x1 + 1
-        and c["text"].strip()
-    ]
+    chars = [c for c in index.within(ln.x0, ln.top, ln.x1, ln.bottom, margin=1) if c["text"].strip()]
     chars.sort(key=lambda c: c["x0"])
     cells: list[str] = []
     current = ""
@@ -273,14 +277,14 @@ def _split_line_cells(page: Any, ln: Line) -> list[str]:
     return [join_cell_lines(c) for c in cells]
 
 
-def _text_tables(page: Any, lines: list[Line], page_no: int) -> tuple[list[Table], list[Line]]:
+def _text_tables(index: CharIndex, lines: list[Line], page_no: int) -> tuple[list[Table], list[Line]]:
     """Return tables built from gap-separated text lines, and the lines that remain running text.
 
     A line split into ≥ 3 cells, one of them a number, is a table row; up to two lines between
     two such rows (a wrapped label) belong to the table, and so do header lines right above it
     that split into ≥ 3 cells. At least two lines of ≥ 3 cells make a table.
     """
-    split = [_split_line_cells(page, ln) for ln in lines]
+    split = [_split_line_cells(index, ln) for ln in lines]
 
     def tabular(cells: list[str]) -> bool:
         return len(cells) >= 3 and any(re.fullmatch(r"[\d.,]+", c.replace(" ", "")) for c in cells)
@@ -323,16 +327,22 @@ def _text_tables(page: Any, lines: list[Line], page_no: int) -> tuple[list[Table
 
 
 def read_page(page: Any, page_no: int) -> tuple[list[tuple[float, object]], str, int]:
-    """Return a page's lines and tables with their tops, the page's raw text and its image count."""
-    raw_text = page.extract_text() or ""
+    """Return a page's lines and tables with their tops, the page's raw text and its image count.
+
+    The raw text is every non-blank character (ligatures expanded): what the reader counts to
+    judge whether a text layer is usable.
+    """
+    chars = page.chars
+    raw_text = "".join(LIGATURES.get(c["text"], c["text"]) for c in chars if not c["text"].isspace())
     has_images = 1 if page.images else 0
-    if not page.chars:
+    if not chars:
         return [], raw_text, has_images
-    tables = _page_tables(page, page_no)
+    index = CharIndex(chars)
+    tables = _page_tables(page, page_no, index)
     boxes = [(t.x0 - 1, t.top - 1, t.x1 + 1, t.bottom + 1) for t in tables]
     lines = _drop_page_furniture(_page_lines(page, boxes), float(page.height))
     # lines outside the ruled tables may still be a table printed without ruling lines
-    text_tables, lines = _text_tables(page, lines, page_no)
+    text_tables, lines = _text_tables(index, lines, page_no)
     tables.extend(text_tables)
     out: list[tuple[float, object]] = [(ln.top, ln) for ln in lines]
     out.extend((t.top, t) for t in tables)

@@ -29,6 +29,7 @@ from lxml import html as lxml_html
 from audit.form import FORMAT_2019, FORMAT_2021, T3_COLUMNS, T4_COLUMNS, T4_GROUPS, t2_blocks
 from audit.readers.charset import decode, markup_charset
 from audit.readers.lines import split_cells
+from audit.readers.pdf_pdfium import PDFIUM_LOCK
 from audit.text import is_number
 
 DROP_TAGS = (
@@ -272,12 +273,13 @@ def pdf_boxes(
 
 
 def page_png(data: bytes, number: int, scale: float = 1.5) -> bytes:
-    """Return page ``number`` (1-based) of a PDF rendered as PNG (pypdfium2)."""
-    doc = pypdfium2.PdfDocument(data)
-    try:
-        image = doc[number - 1].render(scale=scale).to_pil()
-    finally:
-        doc.close()
+    """Return page ``number`` (1-based) of a PDF rendered as PNG (pypdfium2, under the readers' lock)."""
+    with PDFIUM_LOCK:  # pdfium is not thread-safe: one call at a time per process
+        doc = pypdfium2.PdfDocument(data)
+        try:
+            image = doc[number - 1].render(scale=scale).to_pil()
+        finally:
+            doc.close()
     buf = io.BytesIO()
     image.save(buf, format="PNG")
     return buf.getvalue()

@@ -78,7 +78,25 @@ class Document(SQLModel, table=True):
 class Report(SQLModel, table=True):
     """The parsed form of one document version: agency, year, format and the canonical model."""
 
-    __table_args__ = (Index("ix_report_agency_year", "agency_id", "year"),)
+    __table_args__ = (
+        Index("ix_report_agency_year", "agency_id", "year"),
+        # covering indexes: planning an audit reads these columns without the parsed models
+        # (on SQLite the row's later columns lie behind its large JSON)
+        Index("ix_report_parse_key", "document_id", "parse_key"),
+        Index(
+            "ix_report_reuse",
+            "year",
+            "agency_id",
+            "document_id",
+            "id",
+            "readable",
+            "audited_run_id",
+            "parse_key",
+            "check_key",
+            "copies_key",
+            "year_key",
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     agency_id: int = Field(foreign_key="agency.id")
@@ -96,6 +114,12 @@ class Report(SQLModel, table=True):
     parsed_at: datetime = Field(default_factory=utcnow)
     audited_run_id: int | None = Field(default=None, foreign_key="auditrun.id")
     finding_count: int = 0
+    # What the last parse and check depended on (audit.reaudit): ``audit --all`` reuses the parsed
+    # model while ``parse_key`` is unchanged and skips the check while the other three are.
+    parse_key: str | None = Field(default=None, max_length=64)  # bytes, reader version, hints
+    check_key: str | None = Field(default=None, max_length=64)  # catalogue, checker, context
+    copies_key: str | None = Field(default=None, max_length=64)  # its CY05 partners
+    year_key: str | None = Field(default=None, max_length=64)  # the narratives of its year
 
 
 class AuditRun(SQLModel, table=True):
@@ -109,6 +133,9 @@ class AuditRun(SQLModel, table=True):
     status: str = "running"  # running | ok | partial | failed
     documents: int = 0
     reports_audited: int = 0
+    reports_unchanged: int = 0  # reports whose check was skipped: nothing it depends on changed
+    documents_reused: int = 0  # documents whose stored parsed model was reused
+    roster_key: str | None = Field(default=None, max_length=64)  # what its TL02 step saw (audit.reaudit)
     errors: int = 0
     findings_total: int = 0
     opened: int = 0
