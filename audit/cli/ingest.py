@@ -216,6 +216,13 @@ def ingest(paths: tuple[Path, ...], **opts: object) -> None:
         sys.exit(EXIT_INPUT)
 
 
+def _positive(value: int | None) -> int | None:
+    """Click callback: a number of worker processes, at least 1."""
+    if value is not None and value < 1:
+        raise click.BadParameter(f"工作进程数应至少为 1：{value}")
+    return value
+
+
 def _progress() -> run.Progress | None:
     """Return a progress printer for a terminal (None when output goes to a file or a pipe)."""
     if not sys.stderr.isatty():
@@ -232,7 +239,9 @@ def _progress() -> run.Progress | None:
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出本次审核摘要")
 @click.option(
     "--jobs",
-    type=click.IntRange(min=1),
+    type=int,
+    metavar="N",
+    callback=lambda _ctx, _param, value: _positive(value),
     help="并行解析和检查的工作进程数（默认取设置 GKAUDIT_JOBS，未设置时为 CPU 核数；1 为单进程）",
 )
 def audit(all_documents: bool, as_json: bool, jobs: int | None) -> None:
