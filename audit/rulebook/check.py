@@ -27,6 +27,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal
 
 from audit.facts import build_facts
@@ -42,7 +43,7 @@ from audit.rulebook.catalog import (
     rule_files,
 )
 from audit.rulebook.condition import FactLike
-from audit.rulebook.overlay import effective_version, with_overlay
+from audit.rulebook.overlay import effective_version, pack_files, with_overlay
 from audit.settings import get_settings
 
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
@@ -50,21 +51,48 @@ Evaluator = Literal["engine", "oracle"]
 
 _catalog_lock = threading.Lock()
 _default_catalog: Catalog | None = None
+_versions: dict[tuple, str] = {}
 _evaluators: dict[tuple[str, str], Any] = {}
+
+
+def _stamp(paths: Sequence[Path]) -> tuple[tuple[str, int, int], ...]:
+    """Return the path, size and modification time of each file (what tells that one changed)."""
+    out = []
+    for path in paths:
+        try:
+            st = path.stat()
+        except OSError:
+            continue
+        out.append((str(path), st.st_size, st.st_mtime_ns))
+    return tuple(out)
+
+
+def _version(root: Path, files: list[Path], overlay: Path | None) -> str:
+    """Return the effective catalogue version, hashed again only when a file's stamp changed."""
+    pack = [p for p in pack_files(overlay) if p.is_file()] if overlay is not None and overlay.is_dir() else []
+    key = (str(root), str(overlay), _stamp(files), _stamp(pack))
+    cached = _versions.get(key)
+    if cached is None:
+        cached = effective_version(catalog_version(files, root) if files else "empty", overlay)
+        _versions.clear()  # one entry: the catalogue in force
+        _versions[key] = cached
+    return cached
 
 
 def default_catalog() -> Catalog:
     """Return the shipped catalogue with the local rule pack on top, reloaded when a file changed.
 
-    The version (a hash of the rule files and the pack, about a millisecond) is recomputed on
-    every call; a changed catalogue is loaded and validated again and gets a new, versioned durable
-    ruleset. A catalogue that no longer loads raises :class:`audit.rulebook.catalog.CatalogError`.
+    The version (a hash of the rule files and the pack) is computed again only when a file's
+    size or modification time changed (a stat per file instead of reading them: TL02 asks once
+    per agency); a changed catalogue is loaded and validated again and gets a new, versioned
+    durable ruleset. A catalogue that no longer loads raises
+    :class:`audit.rulebook.catalog.CatalogError`.
     """
     global _default_catalog
     overlay = get_settings().rules_overlay
     root = default_catalog_dir()
     files = rule_files(root)
-    version = effective_version(catalog_version(files, root) if files else "empty", overlay)
+    version = _version(root, files, overlay)
     with _catalog_lock:
         if _default_catalog is None or _default_catalog.version != version:
             _default_catalog = with_overlay(load_catalog(), overlay)
