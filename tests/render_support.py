@@ -12,7 +12,6 @@ user would: ``ingest`` then ``audit``.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -48,24 +47,13 @@ def gk(*args: str, code: int = 0, today: str = TODAY, input: str | None = None) 
 @contextmanager
 def sqlite_store(folder: Path) -> Iterator[Path]:
     """Point the store at a fresh SQLite database under ``folder`` for the duration."""
-    saved = {
-        k: os.environ.get(k)
-        for k in ("GKAUDIT_DATA", "DATABASE_URL", "GKAUDIT_TODAY", "GKAUDIT_DEADLINE_DAYS")
-    }
-    os.environ["GKAUDIT_DATA"] = str(folder / "data")
-    os.environ["DATABASE_URL"] = f"sqlite:///{folder / 'gk.sqlite'}"
-    os.environ.pop("GKAUDIT_TODAY", None)
-    os.environ.pop("GKAUDIT_DEADLINE_DAYS", None)
-    store.dispose_engines()
-    try:
+    with store.environment(
+        GKAUDIT_DATA=str(folder / "data"),
+        DATABASE_URL=f"sqlite:///{folder / 'gk.sqlite'}",
+        GKAUDIT_TODAY=None,
+        GKAUDIT_DEADLINE_DAYS=None,
+    ):
         yield folder
-    finally:
-        store.dispose_engines()
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
 
 
 def _files(folder: Path, names: list[str], extra_html: str = "") -> list[tuple[Path, str, str, str]]:

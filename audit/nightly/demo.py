@@ -23,7 +23,6 @@ corrected after publication, and an agency whose site prints its name without th
 from __future__ import annotations
 
 import json
-import os
 import re
 import threading
 from collections.abc import Iterator
@@ -92,23 +91,12 @@ class DemoResult:
 @contextmanager
 def demo_environment(data: Path, today: date) -> Iterator[None]:
     """Point the store at a fresh SQLite database under ``data`` with today frozen; restore afterwards."""
-    names = ("GKAUDIT_DATA", "DATABASE_URL", "GKAUDIT_TODAY")
-    saved = {k: os.environ.get(k) for k in names}
-    store.dispose_engines()
-    os.environ.update(
+    with store.environment(
         GKAUDIT_DATA=str(data),
         DATABASE_URL=f"sqlite:///{data / 'gkaudit.sqlite'}",
         GKAUDIT_TODAY=today.isoformat(),
-    )
-    try:
+    ):
         yield
-    finally:
-        store.dispose_engines()
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
 
 
 def _html(data: bytes, encoding: str, site_encoding: str) -> bytes:

@@ -125,6 +125,30 @@ def dispose_engines() -> None:
 
 
 @contextmanager
+def environment(**values: str | None) -> Iterator[None]:
+    """Environment variables set (None: unset) for the duration; everything is put back afterwards.
+
+    The engines are closed before and after, so that the store follows the variables.
+    """
+    saved = {k: os.environ.get(k) for k in values}
+    dispose_engines()
+    for key, value in values.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+    try:
+        yield
+    finally:
+        dispose_engines()
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+@contextmanager
 def session_scope(url: str | None = None) -> Iterator[Session]:
     """Open a session; commit on success, roll back on error."""
     session = Session(get_engine(url), expire_on_commit=False)
