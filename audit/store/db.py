@@ -132,20 +132,21 @@ def environment(**values: str | None) -> Iterator[None]:
     """
     saved = {k: os.environ.get(k) for k in values}
     dispose_engines()
+    _set_environ(values)
+    try:
+        yield
+    finally:
+        dispose_engines()
+        _set_environ(saved)
+
+
+def _set_environ(values: dict[str, str | None]) -> None:
+    """Set each variable to its value, or unset it when the value is None."""
     for key, value in values.items():
         if value is None:
             os.environ.pop(key, None)
         else:
             os.environ[key] = value
-    try:
-        yield
-    finally:
-        dispose_engines()
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
 
 
 @contextmanager
